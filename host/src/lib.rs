@@ -1,1 +1,22 @@
+//! The OrderHub host.
+//!
+//! It receives platform webhooks, runs each through the platform's adapter in
+//! a wasmtime sandbox, and writes the canonical result into the order store.
+//!
+//! - [`config`]: the `orderhub.toml` file.
+//! - [`runtime`]: the sandbox, compiled-adapter cache and adapter registry.
+//! - [`store`]: the order store trait, the state application shared by
+//!   backends, and the SQLite backend.
+//! - [`pipeline`]: verify → inbox → normalize → status-map → apply.
+//! - [`server`]: the HTTP routes.
+//! - [`runner`] and [`conformance`]: `orderhub adapter run` and `adapter test`.
+//! - [`app`]: wiring a configuration into a running pipeline.
 
+pub mod app;
+pub mod config;
+pub mod conformance;
+pub mod pipeline;
+pub mod runner;
+pub mod runtime;
+pub mod server;
+pub mod store;

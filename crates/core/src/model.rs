@@ -442,3 +442,51 @@ mod tests {
         assert_eq!(hold, serde_json::json!({"type": "set", "reason": "risk"}));
     }
 }
+
+/// An HTTP request exactly as received (the contract's `http-request`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawRequest {
+    pub method: String,
+    /// Path and query as received.
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+/// An outbound request (the contract's `outbound-request`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OutboundRequest {
+    pub method: String,
+    pub url: String,
+    pub query: Vec<(String, String)>,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+/// An HTTP response (the contract's `http-response`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HttpReply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+/// One account as handed to an adapter (the contract's `account`).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct AccountData {
+    pub id: String,
+    /// Signing secrets, newest first.
+    pub secrets: Vec<String>,
+    pub credentials: Vec<(String, String)>,
+}
+
+/// Secrets never reach logs through `Debug`.
+impl std::fmt::Debug for AccountData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccountData")
+            .field("id", &self.id)
+            .field("secrets", &format_args!("[{} redacted]", self.secrets.len()))
+            .field("credentials", &self.credentials.iter().map(|(k, _)| k).collect::<Vec<_>>())
+            .finish()
+    }
+}

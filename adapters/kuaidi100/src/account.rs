@@ -1,0 +1,61 @@
+//! Reading the account's named credentials.
+//!
+//! The push salt lives in `account.secrets` (so it can be rotated); the
+//! realtime query needs `customer` and `key`, and may point at another host
+//! through `base_url`. All of those come from `account.credentials`.
+
+use orderhub_adapter_kit::KitError;
+
+use crate::bindings::orderhub::adapter::types::Account;
+
+/// A credential's value, when configured and not blank.
+pub(crate) fn optional<'a>(account: &'a Account, name: &str) -> Option<&'a str> {
+    account
+        .credentials
+        .iter()
+        .find(|c| c.name == name)
+        .map(|c| c.value.trim())
+        .filter(|v| !v.is_empty())
+}
+
+/// A credential the caller cannot work without; `why` says what it is for.
+pub(crate) fn required<'a>(
+    account: &'a Account,
+    name: &str,
+    why: &str,
+) -> Result<&'a str, KitError> {
+    optional(account, name).ok_or_else(|| KitError::MissingCredential(format!("{name}: {why}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bindings::orderhub::adapter::types::Field;
+
+    fn account(credentials: &[(&str, &str)]) -> Account {
+        Account {
+            id: "main".into(),
+            secrets: vec![],
+            credentials: credentials
+                .iter()
+                .map(|(n, v)| Field {
+                    name: (*n).into(),
+                    value: (*v).into(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn blank_credentials_count_as_absent() {
+        let a = account(&[("customer", "  "), ("key", "k")]);
+        assert_eq!(optional(&a, "customer"), None);
+        assert_eq!(optional(&a, "key"), Some("k"));
+        assert_eq!(
+            required(&a, "customer", "the query needs it"),
+            Err(KitError::MissingCredential(
+                "customer: the query needs it".into()
+            ))
+        );
+    }
+}

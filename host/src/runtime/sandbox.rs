@@ -1,0 +1,191 @@
+//! The wasmtime sandbox every adapter call runs in.
+//!
+//! One [`Sandbox`] per process owns the engine (pooling allocator, fuel,
+//! epoch interruption), the linker (WASI with an empty context plus the
+//! contract's `log` import) and the thread that advances the epoch. Each call
+//! gets a fresh `Store` with its own memory cap, fuel budget and wall-clock
+//! deadline, so no state survives from one call to the next and one adapter's
+//! misbehaviour ends with its own call.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use wasmtime::component::{HasSelf, Linker, ResourceTable};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, ResourceLimiter};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+use super::bindings::{Adapter, orderhub::adapter::log, orderhub::adapter::types};
+
+/// How often the epoch advances. Wall-clock limits are rounded up to it.
+pub const EPOCH_TICK: Duration = Duration::from_millis(5);
+
+/// Per-call limits of one adapter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Wall-clock time one call may take.
+    pub wall_clock: Duration,
+    /// Linear memory one instance may grow to, in bytes.
+    pub memory_bytes: usize,
+    /// Fuel (roughly, wasm instructions) one call may burn.
+    pub fuel: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { wall_clock: Duration::from_secs(2), memory_bytes: 64 << 20, fuel: 2_000_000_000 }
+    }
+}
+
+/// Engine-wide settings.
+#[derive(Debug, Clone, Copy)]
+pub struct SandboxConfig {
+    /// How many adapter instances may exist at once (the pool size).
+    pub max_concurrent_instances: u32,
+    /// The largest memory cap any adapter may be given.
+    pub max_memory_bytes: usize,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        SandboxConfig { max_concurrent_instances: 64, max_memory_bytes: 256 << 20 }
+    }
+}
+
+/// State of one call's store.
+pub struct CallState {
+    wasi: WasiCtx,
+    table: ResourceTable,
+    pub(crate) limiter: MemoryLimiter,
+    adapter_id: Arc<str>,
+}
+
+impl CallState {
+    pub(crate) fn new(adapter_id: Arc<str>, memory_cap: usize) -> Self {
+        // An empty context: no preopened directories, no environment, no
+        // arguments, no network, stdio closed. The clocks stay (Rust's std
+        // reads them) but adapters are given `now` explicitly and must not
+        // depend on them.
+        let wasi = WasiCtx::builder().build();
+        CallState { wasi, table: ResourceTable::new(), limiter: MemoryLimiter::new(memory_cap), adapter_id }
+    }
+}
+
+impl WasiView for CallState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+/// The `types` interface has no functions; its host trait is empty.
+impl types::Host for CallState {}
+
+/// The longest log line an adapter may write; longer ones are cut so a
+/// misbehaving adapter cannot flood the host's logs.
+const MAX_LOG_LINE: usize = 2048;
+
+impl log::Host for CallState {
+    fn log(&mut self, level: log::Level, message: String) {
+        let mut message = message;
+        if message.len() > MAX_LOG_LINE {
+            let mut end = MAX_LOG_LINE;
+            while !message.is_char_boundary(end) {
+                end -= 1;
+            }
+            message.truncate(end);
+            message.push('…');
+        }
+        let adapter = &*self.adapter_id;
+        match level {
+            log::Level::Debug => tracing::debug!(adapter, "{message}"),
+            log::Level::Info => tracing::info!(adapter, "{message}"),
+            log::Level::Warn => tracing::warn!(adapter, "{message}"),
+            log::Level::Error => tracing::error!(adapter, "{message}"),
+        }
+    }
+}
+
+/// Caps linear memory growth and records the peak, so the runner can report
+/// it and a trap after a refused growth can be reported as a memory limit.
+#[derive(Debug)]
+pub(crate) struct MemoryLimiter {
+    cap: usize,
+    pub(crate) peak: usize,
+    pub(crate) refused: bool,
+}
+
+impl MemoryLimiter {
+    fn new(cap: usize) -> Self {
+        MemoryLimiter { cap, peak: 0, refused: false }
+    }
+}
+
+impl ResourceLimiter for MemoryLimiter {
+    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        if desired > self.cap {
+            self.refused = true;
+            return Ok(false);
+        }
+        self.peak = self.peak.max(desired);
+        Ok(true)
+    }
+
+    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        Ok(desired <= 100_000)
+    }
+}
+
+/// The engine, linker and epoch ticker shared by every adapter.
+#[derive(Clone)]
+pub struct Sandbox {
+    pub(crate) engine: Engine,
+    pub(crate) linker: Arc<Linker<CallState>>,
+}
+
+impl Sandbox {
+    /// Builds the engine and starts the epoch ticker.
+    pub fn new(config: SandboxConfig) -> wasmtime::Result<Self> {
+        let mut pool = PoolingAllocationConfig::default();
+        let n = config.max_concurrent_instances.max(1);
+        // A Rust wasip2 component holds a few core instances, memories and
+        // tables; the pool reserves room for that many per component.
+        pool.total_component_instances(n)
+            .total_core_instances(n * 8)
+            .total_memories(n * 2)
+            .total_tables(n * 8)
+            .max_memories_per_component(2)
+            .max_memory_size(config.max_memory_bytes)
+            .max_component_instance_size(1 << 20)
+            .max_core_instance_size(1 << 20);
+
+        let mut wasm = Config::new();
+        wasm.allocation_strategy(InstanceAllocationStrategy::Pooling(pool))
+            .consume_fuel(true)
+            .epoch_interruption(true)
+            .max_wasm_stack(1 << 20)
+            .wasm_component_model(true);
+        let engine = Engine::new(&wasm)?;
+
+        let mut linker = Linker::<CallState>::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+        Adapter::add_to_linker::<_, HasSelf<_>>(&mut linker, |state| state)?;
+
+        let weak = engine.weak();
+        std::thread::Builder::new()
+            .name("orderhub-epoch".into())
+            .spawn(move || {
+                while let Some(engine) = weak.upgrade() {
+                    engine.increment_epoch();
+                    drop(engine);
+                    std::thread::sleep(EPOCH_TICK);
+                }
+            })
+            .map_err(wasmtime::Error::from)?;
+
+        Ok(Sandbox { engine, linker: Arc::new(linker) })
+    }
+
+    /// The engine, for compiling components.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+}

@@ -1,0 +1,206 @@
+//! The order store: one trait, real backends behind it.
+//!
+//! The pipeline hands the store a whole [`Delivery`] — the raw request, its
+//! idempotency key and either the canonical events or the error that
+//! dead-lettered it — and the store commits all of it in one transaction:
+//! the inbox row, every event in the timeline, and the orders and shipments
+//! the events move under the state machine. How events move state is written
+//! once, in [`apply`], against the small [`apply::Tx`] trait each backend
+//! implements, so SQLite and later backends cannot disagree about it.
+
+pub mod apply;
+pub mod sqlite;
+
+use chrono::{DateTime, Utc};
+use orderhub_core::lifecycle::OrderState;
+use orderhub_core::model::{AdapterErrorKind, Event, RawRequest, StatusMapping, TrackingStatus};
+use serde::Serialize;
+
+pub use sqlite::SqliteStore;
+
+/// Why the store failed. Storage failures are never the caller's input's fault.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("cannot open the store at {path}: {message}")]
+    Open { path: String, message: String },
+    #[error("stored data is corrupt ({what}): {message}")]
+    Corrupt { what: String, message: String },
+    #[error("the store's writer has stopped")]
+    WriterGone,
+    #[error("no inbox entry with id {0}")]
+    NoSuchInboxEntry(i64),
+}
+
+/// An event ready to apply: the canonical event, its idempotency key and what
+/// its platform status means.
+#[derive(Debug, Clone)]
+pub struct MappedEvent {
+    pub key: String,
+    pub event: Event,
+    pub mapping: Option<StatusMapping>,
+}
+
+/// What became of a delivery before it reached the store.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// Normalized and mapped: apply these events.
+    Events(Vec<MappedEvent>),
+    /// The adapter refused or crashed: keep the raw request with the error.
+    Dead { kind: String, message: String },
+}
+
+/// One delivery (webhook request, poll page, replayed entry) to commit.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub key: String,
+    pub adapter: String,
+    pub account: String,
+    pub received_at: DateTime<Utc>,
+    pub request: RawRequest,
+    pub outcome: Outcome,
+}
+
+/// What committing a delivery did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Committed {
+    pub inbox_id: i64,
+    /// The key was already in the inbox: nothing was written.
+    pub duplicate: bool,
+    /// Events newly written to timelines.
+    pub events_recorded: usize,
+    /// Of those, events that changed an order or shipment.
+    pub events_applied: usize,
+    pub dead: bool,
+}
+
+/// The state of an inbox entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InboxState {
+    Applied,
+    Dead,
+}
+
+impl InboxState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InboxState::Applied => "applied",
+            InboxState::Dead => "dead",
+        }
+    }
+}
+
+/// An inbox entry (a stored raw delivery).
+#[derive(Debug, Clone, Serialize)]
+pub struct InboxEntry {
+    pub id: i64,
+    pub key: String,
+    pub adapter: String,
+    pub account: String,
+    pub received_at: DateTime<Utc>,
+    pub state: InboxState,
+    pub error_kind: Option<String>,
+    pub error_message: Option<String>,
+    pub attempts: i64,
+    pub method: String,
+    pub url: String,
+    pub body_bytes: usize,
+    #[serde(skip)]
+    pub request: RawRequest,
+}
+
+/// One entry of a timeline.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimelineEntry {
+    pub event_key: String,
+    pub inbox_id: i64,
+    pub recorded_at: DateTime<Utc>,
+    pub event: Event,
+    pub mapping: Option<StatusMapping>,
+    /// Whether the event changed the order/shipment.
+    pub applied: bool,
+    /// Why it did not, when it did not.
+    pub note: Option<String>,
+}
+
+/// A stored order with its canonical state.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrderRecord {
+    pub adapter: String,
+    pub account: String,
+    pub external_id: String,
+    #[serde(flatten)]
+    pub state: OrderState,
+    pub customer_key: Option<String>,
+    pub snapshot: Option<orderhub_core::model::Order>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Event time of the newest snapshot applied.
+    pub snapshot_at: Option<DateTime<Utc>>,
+}
+
+/// An order and its timeline, oldest first.
+#[derive(Debug, Clone, Serialize)]
+pub struct OrderView {
+    #[serde(flatten)]
+    pub order: OrderRecord,
+    pub timeline: Vec<TimelineEntry>,
+}
+
+/// A stored shipment.
+#[derive(Debug, Clone, Serialize)]
+pub struct ShipmentRecord {
+    pub carrier: String,
+    pub tracking_number: String,
+    pub adapter: String,
+    pub account: String,
+    pub order_external_id: Option<String>,
+    pub tracking: Option<TrackingStatus>,
+    pub snapshot: orderhub_core::model::Shipment,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A shipment and its timeline.
+#[derive(Debug, Clone, Serialize)]
+pub struct ShipmentView {
+    #[serde(flatten)]
+    pub shipment: ShipmentRecord,
+    pub timeline: Vec<TimelineEntry>,
+}
+
+/// A failed authentication, kept for audit (never with secrets).
+#[derive(Debug, Clone, Serialize)]
+pub struct AuthFailure {
+    pub at: DateTime<Utc>,
+    pub adapter: String,
+    pub account: String,
+    pub kind: String,
+    pub message: String,
+    pub remote: Option<String>,
+}
+
+/// The order store.
+pub trait OrderStore: Send + Sync {
+    /// The inbox id of an already stored delivery key.
+    fn inbox_id_of(&self, key: &str) -> Result<Option<i64>, StoreError>;
+    /// Commits a delivery: inbox row, timeline and state, atomically.
+    fn commit(&self, delivery: Delivery) -> Result<Committed, StoreError>;
+    /// Re-applies a stored inbox entry with a new outcome (replay after a fix).
+    fn recommit(&self, inbox_id: i64, outcome: Outcome) -> Result<Committed, StoreError>;
+    /// Records a failed verification.
+    fn record_auth_failure(&self, failure: AuthFailure) -> Result<(), StoreError>;
+    fn auth_failures(&self, limit: usize) -> Result<Vec<AuthFailure>, StoreError>;
+    fn list_orders(&self, limit: usize) -> Result<Vec<OrderRecord>, StoreError>;
+    fn order(&self, adapter: &str, account: &str, external_id: &str) -> Result<Option<OrderView>, StoreError>;
+    fn shipment(&self, carrier: &str, tracking_number: &str) -> Result<Option<ShipmentView>, StoreError>;
+    fn list_shipments(&self, limit: usize) -> Result<Vec<ShipmentRecord>, StoreError>;
+    fn list_inbox(&self, dead_only: bool, limit: usize) -> Result<Vec<InboxEntry>, StoreError>;
+    fn inbox_entry(&self, id: i64) -> Result<Option<InboxEntry>, StoreError>;
+}
+
+/// The kind string stored for an adapter error kind.
+pub fn error_kind_name(kind: AdapterErrorKind) -> String {
+    kind.as_str().to_string()
+}
