@@ -36,7 +36,12 @@ pub fn open_store(config: &Config) -> Result<Arc<dyn OrderStore>, StoreError> {
 
 /// Loads the adapters directory.
 pub fn load_registry(config: &Config, sandbox: &Sandbox) -> Result<Registry, StartError> {
-    Ok(Registry::load_dir(sandbox, &config.adapters_dir, Some(&config.cache_dir), |id| config.limits_for(id))?)
+    Ok(Registry::load_dir(
+        sandbox,
+        &config.adapters_dir,
+        Some(&config.cache_dir),
+        |id| config.limits_for(id),
+    )?)
 }
 
 /// Everything a running host needs.
@@ -45,7 +50,11 @@ pub fn pipeline(config: Config) -> Result<Pipeline, StartError> {
     let registry = load_registry(&config, &sandbox)?;
     for account in &config.accounts {
         if registry.get(&account.adapter).is_none() {
-            tracing::warn!(adapter = account.adapter, account = account.data.id, "account configured for an adapter that is not installed");
+            tracing::warn!(
+                adapter = account.adapter,
+                account = account.data.id,
+                "account configured for an adapter that is not installed"
+            );
         }
     }
     let store = open_store(&config)?;

@@ -19,11 +19,18 @@ use crate::runtime::Limits;
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("config file {path}: {message}")]
     Parse { path: String, message: String },
     #[error("config file {path}: {key}: {problem}")]
-    Invalid { path: String, key: String, problem: String },
+    Invalid {
+        path: String,
+        key: String,
+        problem: String,
+    },
 }
 
 #[derive(Debug, Deserialize)]
@@ -119,60 +126,136 @@ impl Config {
     /// Reads and validates a config file, resolving `env:` references from
     /// the process environment.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
         Self::parse(&text, path, &|name| std::env::var(name).ok())
     }
 
     /// Parses config text; `env` resolves `env:NAME` references.
-    pub fn parse(text: &str, path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+    pub fn parse(
+        text: &str,
+        path: &Path,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
         let shown = path.display().to_string();
-        let raw: RawConfig =
-            toml::from_str(text).map_err(|e| ConfigError::Parse { path: shown.clone(), message: e.to_string() })?;
-        let invalid = |key: &str, problem: String| ConfigError::Invalid { path: shown.clone(), key: key.into(), problem };
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: shown.clone(),
+            message: e.to_string(),
+        })?;
+        let invalid = |key: &str, problem: String| ConfigError::Invalid {
+            path: shown.clone(),
+            key: key.into(),
+            problem,
+        };
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let relative = |p: &Path| if p.is_absolute() { p.to_path_buf() } else { base.join(p) };
+        let relative = |p: &Path| {
+            if p.is_absolute() {
+                p.to_path_buf()
+            } else {
+                base.join(p)
+            }
+        };
 
-        let listen = raw
-            .server
-            .listen
-            .parse()
-            .map_err(|_| invalid("server.listen", format!("{:?} is not an address like 127.0.0.1:8080", raw.server.listen)))?;
+        let listen = raw.server.listen.parse().map_err(|_| {
+            invalid(
+                "server.listen",
+                format!(
+                    "{:?} is not an address like 127.0.0.1:8080",
+                    raw.server.listen
+                ),
+            )
+        })?;
         if raw.server.max_body_bytes == 0 {
-            return Err(invalid("server.max_body_bytes", "must be greater than 0".into()));
+            return Err(invalid(
+                "server.max_body_bytes",
+                "must be greater than 0".into(),
+            ));
         }
 
         let store = match raw.store.url.split_once("://") {
-            Some(("sqlite", rest)) if !rest.is_empty() => StoreUrl::Sqlite(relative(Path::new(rest))),
-            Some((scheme, _)) => {
-                return Err(invalid("store.url", format!("unsupported store scheme {scheme:?}; use sqlite://PATH")));
+            Some(("sqlite", rest)) if !rest.is_empty() => {
+                StoreUrl::Sqlite(relative(Path::new(rest)))
             }
-            None => return Err(invalid("store.url", format!("{:?} is not a URL like sqlite://orderhub.db", raw.store.url))),
+            Some((scheme, _)) => {
+                return Err(invalid(
+                    "store.url",
+                    format!("unsupported store scheme {scheme:?}; use sqlite://PATH"),
+                ));
+            }
+            None => {
+                return Err(invalid(
+                    "store.url",
+                    format!("{:?} is not a URL like sqlite://orderhub.db", raw.store.url),
+                ));
+            }
         };
 
-        let default_limits = limits_from(&raw.adapters.defaults, Limits::default(), "adapters.defaults", &invalid)?;
+        let default_limits = limits_from(
+            &raw.adapters.defaults,
+            Limits::default(),
+            "adapters.defaults",
+            &invalid,
+        )?;
         let mut adapter_limits = BTreeMap::new();
         for (id, l) in &raw.adapters.limits {
-            adapter_limits.insert(id.clone(), limits_from(l, default_limits, &format!("adapters.limits.{id}"), &invalid)?);
+            adapter_limits.insert(
+                id.clone(),
+                limits_from(
+                    l,
+                    default_limits,
+                    &format!("adapters.limits.{id}"),
+                    &invalid,
+                )?,
+            );
         }
         let adapters_dir = relative(&raw.adapters.dir);
-        let cache_dir = raw.adapters.cache_dir.as_deref().map(relative).unwrap_or_else(|| adapters_dir.join(".cache"));
+        let cache_dir = raw
+            .adapters
+            .cache_dir
+            .as_deref()
+            .map(relative)
+            .unwrap_or_else(|| adapters_dir.join(".cache"));
         let max_concurrent_calls = raw.adapters.max_concurrent_calls.unwrap_or(32);
         if max_concurrent_calls == 0 {
-            return Err(invalid("adapters.max_concurrent_calls", "must be greater than 0".into()));
+            return Err(invalid(
+                "adapters.max_concurrent_calls",
+                "must be greater than 0".into(),
+            ));
         }
 
         let mut accounts: Vec<Account> = Vec::new();
         for (i, a) in raw.accounts.iter().enumerate() {
             let key = format!("accounts[{i}]");
             if a.adapter.is_empty() {
-                return Err(invalid(&format!("{key}.adapter"), "must not be empty".into()));
+                return Err(invalid(
+                    &format!("{key}.adapter"),
+                    "must not be empty".into(),
+                ));
             }
-            if a.id.is_empty() || !a.id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
-                return Err(invalid(&format!("{key}.id"), format!("{:?} must be letters, digits, '-' or '_'", a.id)));
+            if a.id.is_empty()
+                || !a
+                    .id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            {
+                return Err(invalid(
+                    &format!("{key}.id"),
+                    format!("{:?} must be letters, digits, '-' or '_'", a.id),
+                ));
             }
-            if accounts.iter().any(|o| o.adapter == a.adapter && o.data.id == a.id) {
-                return Err(invalid(&format!("{key}.id"), format!("account {:?} of adapter {:?} is configured twice", a.id, a.adapter)));
+            if accounts
+                .iter()
+                .any(|o| o.adapter == a.adapter && o.data.id == a.id)
+            {
+                return Err(invalid(
+                    &format!("{key}.id"),
+                    format!(
+                        "account {:?} of adapter {:?} is configured twice",
+                        a.id, a.adapter
+                    ),
+                ));
             }
             let secrets = a
                 .secrets
@@ -183,9 +266,21 @@ impl Config {
             let credentials = a
                 .credentials
                 .iter()
-                .map(|(name, v)| Ok((name.clone(), resolve(v, &format!("{key}.credentials.{name}"), env, &invalid)?)))
+                .map(|(name, v)| {
+                    Ok((
+                        name.clone(),
+                        resolve(v, &format!("{key}.credentials.{name}"), env, &invalid)?,
+                    ))
+                })
                 .collect::<Result<Vec<_>, ConfigError>>()?;
-            accounts.push(Account { adapter: a.adapter.clone(), data: AccountData { id: a.id.clone(), secrets, credentials } });
+            accounts.push(Account {
+                adapter: a.adapter.clone(),
+                data: AccountData {
+                    id: a.id.clone(),
+                    secrets,
+                    credentials,
+                },
+            });
         }
 
         Ok(Config {
@@ -204,17 +299,27 @@ impl Config {
 
     /// The limits of one adapter.
     pub fn limits_for(&self, adapter: &str) -> Limits {
-        self.adapter_limits.get(adapter).copied().unwrap_or(self.default_limits)
+        self.adapter_limits
+            .get(adapter)
+            .copied()
+            .unwrap_or(self.default_limits)
     }
 
     /// The account `id` of `adapter`.
     pub fn account(&self, adapter: &str, id: &str) -> Option<&Account> {
-        self.accounts.iter().find(|a| a.adapter == adapter && a.data.id == id)
+        self.accounts
+            .iter()
+            .find(|a| a.adapter == adapter && a.data.id == id)
     }
 
     /// The largest memory cap any adapter is given (sizes the instance pool).
     pub fn max_memory_bytes(&self) -> usize {
-        self.adapter_limits.values().chain([&self.default_limits]).map(|l| l.memory_bytes).max().unwrap_or(64 << 20)
+        self.adapter_limits
+            .values()
+            .chain([&self.default_limits])
+            .map(|l| l.memory_bytes)
+            .max()
+            .unwrap_or(64 << 20)
     }
 }
 
@@ -225,8 +330,13 @@ fn resolve(
     invalid: &dyn Fn(&str, String) -> ConfigError,
 ) -> Result<String, ConfigError> {
     match value.strip_prefix("env:") {
-        Some(name) if name.is_empty() => Err(invalid(key, "env: needs a variable name, like env:SHOPIFY_SECRET".into())),
-        Some(name) => env(name).ok_or_else(|| invalid(key, format!("environment variable {name} is not set"))),
+        Some(name) if name.is_empty() => Err(invalid(
+            key,
+            "env: needs a variable name, like env:SHOPIFY_SECRET".into(),
+        )),
+        Some(name) => {
+            env(name).ok_or_else(|| invalid(key, format!("environment variable {name} is not set")))
+        }
         None => Ok(value.to_string()),
     }
 }
@@ -240,19 +350,28 @@ fn limits_from(
     let mut l = base;
     if let Some(ms) = raw.wall_clock_ms {
         if ms == 0 {
-            return Err(invalid(&format!("{key}.wall_clock_ms"), "must be greater than 0".into()));
+            return Err(invalid(
+                &format!("{key}.wall_clock_ms"),
+                "must be greater than 0".into(),
+            ));
         }
         l.wall_clock = Duration::from_millis(ms);
     }
     if let Some(mb) = raw.memory_mb {
         if !(1..=4096).contains(&mb) {
-            return Err(invalid(&format!("{key}.memory_mb"), "must be between 1 and 4096".into()));
+            return Err(invalid(
+                &format!("{key}.memory_mb"),
+                "must be between 1 and 4096".into(),
+            ));
         }
         l.memory_bytes = mb << 20;
     }
     if let Some(fuel) = raw.fuel {
         if fuel == 0 {
-            return Err(invalid(&format!("{key}.fuel"), "must be greater than 0".into()));
+            return Err(invalid(
+                &format!("{key}.fuel"),
+                "must be greater than 0".into(),
+            ));
         }
         l.fuel = fuel;
     }
@@ -287,28 +406,51 @@ credentials = { shop = "demo.myshopify.com" }
     fn parses_resolves_env_and_relative_paths() {
         let c = Config::parse(GOOD, Path::new("/etc/orderhub/orderhub.toml"), &env).unwrap();
         assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
-        assert_eq!(c.store, StoreUrl::Sqlite(PathBuf::from("/etc/orderhub/data/orderhub.db")));
+        assert_eq!(
+            c.store,
+            StoreUrl::Sqlite(PathBuf::from("/etc/orderhub/data/orderhub.db"))
+        );
         assert_eq!(c.adapters_dir, PathBuf::from("/etc/orderhub/dist/adapters"));
         assert_eq!(c.max_body_bytes, 4 << 20);
         let a = c.account("shopify", "main").unwrap();
-        assert_eq!(a.data.secrets, vec!["s3cr3t".to_string(), "old-secret".to_string()]);
-        assert_eq!(c.limits_for("taobao").wall_clock, Duration::from_millis(500));
+        assert_eq!(
+            a.data.secrets,
+            vec!["s3cr3t".to_string(), "old-secret".to_string()]
+        );
+        assert_eq!(
+            c.limits_for("taobao").wall_clock,
+            Duration::from_millis(500)
+        );
         assert_eq!(c.limits_for("shopify"), Limits::default());
-        assert!(!format!("{c:?}").contains("s3cr3t"), "Debug must not print secrets");
+        assert!(
+            !format!("{c:?}").contains("s3cr3t"),
+            "Debug must not print secrets"
+        );
     }
 
     #[test]
     fn errors_name_the_key() {
-        let missing_env = Config::parse(GOOD, Path::new("o.toml"), &|_| None).unwrap_err().to_string();
-        assert_eq!(missing_env, "config file o.toml: accounts[0].secrets[0]: environment variable SHOP_SECRET is not set");
+        let missing_env = Config::parse(GOOD, Path::new("o.toml"), &|_| None)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            missing_env,
+            "config file o.toml: accounts[0].secrets[0]: environment variable SHOP_SECRET is not set"
+        );
         let bad_listen = GOOD.replace("127.0.0.1:8080", "localhost");
-        let e = Config::parse(&bad_listen, Path::new("o.toml"), &env).unwrap_err().to_string();
+        let e = Config::parse(&bad_listen, Path::new("o.toml"), &env)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("server.listen"), "{e}");
         let bad_store = GOOD.replace("sqlite://", "mysql://");
-        let e = Config::parse(&bad_store, Path::new("o.toml"), &env).unwrap_err().to_string();
+        let e = Config::parse(&bad_store, Path::new("o.toml"), &env)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("store.url") && e.contains("mysql"), "{e}");
         let typo = GOOD.replace("[server]", "[server]\nlisten_port = 1");
-        let e = Config::parse(&typo, Path::new("o.toml"), &env).unwrap_err().to_string();
+        let e = Config::parse(&typo, Path::new("o.toml"), &env)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("listen_port"), "{e}");
     }
 }

@@ -41,15 +41,35 @@ pub fn checks(fixtures: Option<&Path>, readme: Option<&Path>) -> Result<Vec<Chec
             .collect();
         files.sort();
         for f in files {
-            let name = format!("fixture {}", f.file_stem().map(|s| s.to_string_lossy()).unwrap_or_default());
-            out.push(Check { name, kind: CheckKind::Fixture(f) });
+            let name = format!(
+                "fixture {}",
+                f.file_stem()
+                    .map(|s| s.to_string_lossy())
+                    .unwrap_or_default()
+            );
+            out.push(Check {
+                name,
+                kind: CheckKind::Fixture(f),
+            });
         }
-        out.push(Check { name: "verify rejects tampered bodies".into(), kind: CheckKind::Tamper });
-        out.push(Check { name: "normalize never traps on malformed input".into(), kind: CheckKind::NeverTraps { seeds: 64 } });
+        out.push(Check {
+            name: "verify rejects tampered bodies".into(),
+            kind: CheckKind::Tamper,
+        });
+        out.push(Check {
+            name: "normalize never traps on malformed input".into(),
+            kind: CheckKind::NeverTraps { seeds: 64 },
+        });
     }
-    out.push(Check { name: "status-map covers every declared status".into(), kind: CheckKind::StatusCoverage });
+    out.push(Check {
+        name: "status-map covers every declared status".into(),
+        kind: CheckKind::StatusCoverage,
+    });
     if let Some(readme) = readme {
-        out.push(Check { name: "README status table matches status-map".into(), kind: CheckKind::ReadmeTable(readme.to_path_buf()) });
+        out.push(Check {
+            name: "README status table matches status-map".into(),
+            kind: CheckKind::ReadmeTable(readme.to_path_buf()),
+        });
     }
     Ok(out)
 }
@@ -72,21 +92,30 @@ impl Check {
 }
 
 fn load_json(path: &Path) -> Result<Value, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     serde_json::from_str(&text).map_err(|e| format!("{} is not valid JSON: {e}", path.display()))
 }
 
 /// Runs one fixture file.
 pub fn run_fixture(adapter: &LoadedAdapter, path: &Path) -> Result<(), String> {
     let fixture = load_json(path)?;
-    let obj = fixture.as_object().ok_or("a fixture must be a JSON object")?;
-    let expect = obj.get("expect").and_then(Value::as_object).ok_or("the fixture has no \"expect\" object")?;
+    let obj = fixture
+        .as_object()
+        .ok_or("a fixture must be a JSON object")?;
+    let expect = obj
+        .get("expect")
+        .and_then(Value::as_object)
+        .ok_or("the fixture has no \"expect\" object")?;
     if let Some(function) = obj.get("function").and_then(Value::as_str) {
         let input = obj.get("input").cloned().unwrap_or(Value::Null);
         let result = runner::run(adapter, function, &input).map(|(v, _)| v);
         return expect_result(result, expect, function);
     }
-    let request = obj.get("request").and_then(Value::as_object).ok_or("a fixture needs \"request\" or \"function\"")?;
+    let request = obj
+        .get("request")
+        .and_then(Value::as_object)
+        .ok_or("a fixture needs \"request\" or \"function\"")?;
     let input = webhook_input(obj, request);
     webhook_case(adapter, &input, expect)
 }
@@ -103,7 +132,11 @@ fn webhook_input(fixture: &Map<String, Value>, request: &Map<String, Value>) -> 
     Value::Object(input)
 }
 
-fn webhook_case(adapter: &LoadedAdapter, input: &Value, expect: &Map<String, Value>) -> Result<(), String> {
+fn webhook_case(
+    adapter: &LoadedAdapter,
+    input: &Value,
+    expect: &Map<String, Value>,
+) -> Result<(), String> {
     let verify_expect = expect.get("verify").and_then(Value::as_str).unwrap_or("ok");
     let verified = runner::run(adapter, "verify", input);
     match (&verified, verify_expect) {
@@ -122,10 +155,17 @@ fn webhook_case(adapter: &LoadedAdapter, input: &Value, expect: &Map<String, Val
             "normalize",
         )?;
     }
-    if let (Ok(output), Some(Value::Array(expected_maps))) = (&normalized, expect.get("status_map")) {
+    if let (Ok(output), Some(Value::Array(expected_maps))) = (&normalized, expect.get("status_map"))
+    {
         let statuses: Vec<Value> = output["events"]
             .as_array()
-            .map(|events| events.iter().filter(|e| !e["status"].is_null()).map(|e| e["status"].clone()).collect())
+            .map(|events| {
+                events
+                    .iter()
+                    .filter(|e| !e["status"].is_null())
+                    .map(|e| e["status"].clone())
+                    .collect()
+            })
             .unwrap_or_default();
         if statuses.len() != expected_maps.len() {
             return Err(format!(
@@ -137,12 +177,18 @@ fn webhook_case(adapter: &LoadedAdapter, input: &Value, expect: &Map<String, Val
         for (i, (status, want)) in statuses.iter().zip(expected_maps).enumerate() {
             let got = runner::run(adapter, "status-map", status).map(|(v, _)| v);
             let want = want.as_object().cloned().unwrap_or_default();
-            let want = if want.contains_key("error") { want } else { Map::from_iter([("output".to_string(), Value::Object(want))]) };
+            let want = if want.contains_key("error") {
+                want
+            } else {
+                Map::from_iter([("output".to_string(), Value::Object(want))])
+            };
             expect_result(got, &want, &format!("status_map[{i}] for {status}"))?;
         }
     }
     if let Some(ack) = expect.get("acknowledge") {
-        let got = runner::run(adapter, "acknowledge", input).map(|(v, _)| v).map_err(|e| format!("acknowledge: {e}"))?;
+        let got = runner::run(adapter, "acknowledge", input)
+            .map(|(v, _)| v)
+            .map_err(|e| format!("acknowledge: {e}"))?;
         subset(ack, &got, "acknowledge")?;
     }
     Ok(())
@@ -157,11 +203,18 @@ fn wrap_output(expect: &Map<String, Value>) -> Map<String, Value> {
     }
 }
 
-fn expect_result(result: Result<Value, RunError>, expect: &Map<String, Value>, what: &str) -> Result<(), String> {
+fn expect_result(
+    result: Result<Value, RunError>,
+    expect: &Map<String, Value>,
+    what: &str,
+) -> Result<(), String> {
     match (result, expect.get("error"), expect.get("output")) {
         (Ok(out), None, Some(want)) => subset(want, &out, what),
         (Ok(_), None, None) => Ok(()),
-        (Ok(out), Some(kind), _) => Err(format!("{what}: expected error {kind}, got output {}", excerpt(&out))),
+        (Ok(out), Some(kind), _) => Err(format!(
+            "{what}: expected error {kind}, got output {}",
+            excerpt(&out)
+        )),
         (Err(e), Some(Value::String(kind)), _) if &e.kind == kind => Ok(()),
         (Err(e), Some(kind), _) => Err(format!("{what}: expected error {kind}, got {e}")),
         (Err(e), None, _) => Err(format!("{what}: expected output, got error {e}")),
@@ -170,14 +223,21 @@ fn expect_result(result: Result<Value, RunError>, expect: &Map<String, Value>, w
 
 fn excerpt(v: &Value) -> String {
     let text = v.to_string();
-    if text.len() > 600 { format!("{}…", &text[..text.floor_char_boundary(600)]) } else { text }
+    if text.len() > 600 {
+        format!("{}…", &text[..text.floor_char_boundary(600)])
+    } else {
+        text
+    }
 }
 
 /// True for an array of `[string, string]` pairs (headers, query).
 fn is_pair_list(v: &Value) -> bool {
     v.as_array().is_some_and(|items| {
         !items.is_empty()
-            && items.iter().all(|i| i.as_array().is_some_and(|p| p.len() == 2 && p.iter().all(Value::is_string)))
+            && items.iter().all(|i| {
+                i.as_array()
+                    .is_some_and(|p| p.len() == 2 && p.iter().all(Value::is_string))
+            })
     })
 }
 
@@ -189,25 +249,39 @@ pub fn subset(expected: &Value, actual: &Value, path: &str) -> Result<(), String
                 let here = format!("{path}.{key}");
                 match got.get(key) {
                     Some(g) => subset(w, g, &here)?,
-                    None if w.is_null() => {}
+                    // Empty lists are left out of the JSON form.
+                    None if w.is_null() || w.as_array().is_some_and(Vec::is_empty) => {}
                     None => return Err(format!("{here}: missing (expected {})", excerpt(w))),
                 }
             }
             Ok(())
         }
-        (Value::Array(want), Value::Array(got)) if is_pair_list(expected) && (got.is_empty() || is_pair_list(actual)) => {
+        (Value::Array(want), Value::Array(got))
+            if is_pair_list(expected) && (got.is_empty() || is_pair_list(actual)) =>
+        {
             for pair in want {
                 if !got.contains(pair) {
-                    return Err(format!("{path}: pair {pair} not present in {}", excerpt(actual)));
+                    return Err(format!(
+                        "{path}: pair {pair} not present in {}",
+                        excerpt(actual)
+                    ));
                 }
             }
             Ok(())
         }
         (Value::Array(want), Value::Array(got)) => {
             if want.len() != got.len() {
-                return Err(format!("{path}: expected {} items, got {}: {}", want.len(), got.len(), excerpt(actual)));
+                return Err(format!(
+                    "{path}: expected {} items, got {}: {}",
+                    want.len(),
+                    got.len(),
+                    excerpt(actual)
+                ));
             }
-            want.iter().zip(got).enumerate().try_for_each(|(i, (w, g))| subset(w, g, &format!("{path}[{i}]")))
+            want.iter()
+                .zip(got)
+                .enumerate()
+                .try_for_each(|(i, (w, g))| subset(w, g, &format!("{path}[{i}]")))
         }
         (w, g) if w == g => Ok(()),
         (w, g) => Err(format!("{path}: expected {w}, got {}", excerpt(g))),
@@ -221,21 +295,39 @@ fn status_coverage(adapter: &LoadedAdapter) -> Result<(), String> {
     }
     let mut failures = Vec::new();
     for s in declared {
-        let status = PlatformStatus { domain: s.domain, value: s.value.clone(), context: vec![] };
+        let status = PlatformStatus {
+            domain: s.domain,
+            value: s.value.clone(),
+            context: vec![],
+        };
         if let Err(e) = adapter.status_map(&status) {
             failures.push(format!("{}:{} → {e}", domain_name(s.domain), s.value));
         }
     }
-    let unknown = PlatformStatus { domain: StatusDomain::Order, value: "__orderhub_unknown_status__".into(), context: vec![] };
+    let unknown = PlatformStatus {
+        domain: StatusDomain::Order,
+        value: "__orderhub_unknown_status__".into(),
+        context: vec![],
+    };
     match adapter.status_map(&unknown) {
-        Err(CallError::Adapter(e)) if e.kind == orderhub_core::model::AdapterErrorKind::UnknownStatus => {}
-        other => failures.push(format!("an unknown status must give unknown-status, got {other:?}")),
+        Err(CallError::Adapter(e))
+            if e.kind == orderhub_core::model::AdapterErrorKind::UnknownStatus => {}
+        other => failures.push(format!(
+            "an unknown status must give unknown-status, got {other:?}"
+        )),
     }
-    if failures.is_empty() { Ok(()) } else { Err(failures.join("\n")) }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures.join("\n"))
+    }
 }
 
 fn domain_name(d: StatusDomain) -> String {
-    serde_json::to_value(d).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+    serde_json::to_value(d)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 /// The README's canonical-column form of a mapping (fixtures/README.md).
@@ -261,12 +353,21 @@ pub fn render_mapping(m: &StatusMapping) -> String {
     if let Some(t) = m.tracking {
         parts.push(format!("tracking: {}", t.as_str()));
     }
-    if parts.is_empty() { "—".into() } else { parts.join(", ") }
+    if parts.is_empty() {
+        "—".into()
+    } else {
+        parts.join(", ")
+    }
 }
 
 /// Parses one status-table row: `| domain | `value` [k=v, …] | canonical | meaning |`.
 fn parse_row(line: &str) -> Option<(PlatformStatus, String)> {
-    let cells: Vec<&str> = line.trim().trim_matches('|').split('|').map(str::trim).collect();
+    let cells: Vec<&str> = line
+        .trim()
+        .trim_matches('|')
+        .split('|')
+        .map(str::trim)
+        .collect();
     if cells.len() < 3 {
         return None;
     }
@@ -279,22 +380,43 @@ fn parse_row(line: &str) -> Option<(PlatformStatus, String)> {
     let context = match rest.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
         Some(inner) => inner
             .split(',')
-            .filter_map(|kv| kv.split_once('=').map(|(k, v)| (k.trim().to_string(), v.trim().to_string())))
+            .filter_map(|kv| {
+                kv.split_once('=')
+                    .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+            })
             .collect(),
         None => vec![],
     };
-    Some((PlatformStatus { domain, value, context }, cells[2].replace('`', "")))
+    Some((
+        PlatformStatus {
+            domain,
+            value,
+            context,
+        },
+        cells[2].replace('`', ""),
+    ))
 }
 
 fn readme_table(adapter: &LoadedAdapter, path: &Path) -> Result<(), String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let start = text.find("<!-- status-table -->").ok_or("the README has no <!-- status-table --> marker")?;
-    let end = text[start..].find("<!-- /status-table -->").ok_or("the README has no <!-- /status-table --> marker")? + start;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let start = text
+        .find("<!-- status-table -->")
+        .ok_or("the README has no <!-- status-table --> marker")?;
+    let end = text[start..]
+        .find("<!-- /status-table -->")
+        .ok_or("the README has no <!-- /status-table --> marker")?
+        + start;
     let mut rows = 0;
     let mut failures = Vec::new();
     let mut documented = Vec::new();
-    for line in text[start..end].lines().filter(|l| l.trim_start().starts_with('|')) {
-        let Some((status, canonical)) = parse_row(line) else { continue };
+    for line in text[start..end]
+        .lines()
+        .filter(|l| l.trim_start().starts_with('|'))
+    {
+        let Some((status, canonical)) = parse_row(line) else {
+            continue;
+        };
         rows += 1;
         documented.push((status.domain, status.value.clone()));
         match adapter.status_map(&status) {
@@ -306,18 +428,33 @@ fn readme_table(adapter: &LoadedAdapter, path: &Path) -> Result<(), String> {
                 status.context,
                 render_mapping(&mapping)
             )),
-            Err(e) => failures.push(format!("{}:{}: README documents it, status-map fails: {e}", domain_name(status.domain), status.value)),
+            Err(e) => failures.push(format!(
+                "{}:{}: README documents it, status-map fails: {e}",
+                domain_name(status.domain),
+                status.value
+            )),
         }
     }
     if rows == 0 {
         return Err("the status table has no rows".into());
     }
     for s in &adapter.metadata().statuses {
-        if !documented.iter().any(|(d, v)| *d == s.domain && *v == s.value) {
-            failures.push(format!("{}:{} is declared but not in the README table", domain_name(s.domain), s.value));
+        if !documented
+            .iter()
+            .any(|(d, v)| *d == s.domain && *v == s.value)
+        {
+            failures.push(format!(
+                "{}:{} is declared but not in the README table",
+                domain_name(s.domain),
+                s.value
+            ));
         }
     }
-    if failures.is_empty() { Ok(()) } else { Err(failures.join("\n")) }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures.join("\n"))
+    }
 }
 
 /// A small deterministic generator, so failures reproduce.
@@ -325,17 +462,30 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         self.0 >> 33
     }
 }
 
 /// Malformed variants of a body: truncations, flipped bytes, and classics.
 pub fn malformed_variants(body: &[u8], seeds: u32) -> Vec<Vec<u8>> {
-    let mut out: Vec<Vec<u8>> = [&b""[..], b"{", b"}", b"[]", b"null", b"\"text\"", b"{\"a\":", b"\xff\xfe\xfd", b"param=&sign="]
-        .iter()
-        .map(|b| b.to_vec())
-        .collect();
+    let mut out: Vec<Vec<u8>> = [
+        &b""[..],
+        b"{",
+        b"}",
+        b"[]",
+        b"null",
+        b"\"text\"",
+        b"{\"a\":",
+        b"\xff\xfe\xfd",
+        b"param=&sign=",
+    ]
+    .iter()
+    .map(|b| b.to_vec())
+    .collect();
     out.push(vec![b'['; 10_000]);
     out.push(format!("{{\"id\":{}}}", "9".repeat(400)).into_bytes());
     if !body.is_empty() {
@@ -358,9 +508,17 @@ pub fn malformed_variants(body: &[u8], seeds: u32) -> Vec<Vec<u8>> {
 fn never_traps(adapter: &LoadedAdapter, fixtures: Option<&Path>, seeds: u32) -> Result<(), String> {
     let mut inputs: Vec<Map<String, Value>> = Vec::new();
     if let Some(dir) = fixtures {
-        for entry in std::fs::read_dir(dir).map_err(|e| e.to_string())?.filter_map(Result::ok) {
-            let Ok(fixture) = load_json(&entry.path()) else { continue };
-            if let (Some(obj), Some(req)) = (fixture.as_object(), fixture.get("request").and_then(Value::as_object)) {
+        for entry in std::fs::read_dir(dir)
+            .map_err(|e| e.to_string())?
+            .filter_map(Result::ok)
+        {
+            let Ok(fixture) = load_json(&entry.path()) else {
+                continue;
+            };
+            if let (Some(obj), Some(req)) = (
+                fixture.as_object(),
+                fixture.get("request").and_then(Value::as_object),
+            ) {
                 if let Value::Object(input) = webhook_input(obj, req) {
                     inputs.push(input);
                 }
@@ -373,17 +531,28 @@ fn never_traps(adapter: &LoadedAdapter, fixtures: Option<&Path>, seeds: u32) -> 
     let mut failures = Vec::new();
     let mut tried = 0;
     for input in &inputs {
-        let body = runner::raw_request(input).map(|r| r.body).unwrap_or_default();
+        let body = runner::raw_request(input)
+            .map(|r| r.body)
+            .unwrap_or_default();
         for variant in malformed_variants(&body, seeds) {
             let mut case = input.clone();
             case.remove("body");
-            case.insert("body_base64".into(), json!(base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &variant)));
+            case.insert(
+                "body_base64".into(),
+                json!(base64::Engine::encode(
+                    &base64::engine::general_purpose::STANDARD,
+                    &variant
+                )),
+            );
             tried += 1;
             match runner::run(adapter, "normalize", &Value::Object(case)) {
                 Ok(_) => {}
                 Err(e) if e.exit_code == 1 => {}
                 Err(e) => {
-                    failures.push(format!("{e} on body {:?}", String::from_utf8_lossy(&variant[..variant.len().min(80)])));
+                    failures.push(format!(
+                        "{e} on body {:?}",
+                        String::from_utf8_lossy(&variant[..variant.len().min(80)])
+                    ));
                     if failures.len() >= 5 {
                         break;
                     }
@@ -394,22 +563,40 @@ fn never_traps(adapter: &LoadedAdapter, fixtures: Option<&Path>, seeds: u32) -> 
     if failures.is_empty() {
         Ok(())
     } else {
-        Err(format!("{} of {tried} malformed inputs crashed normalize:\n{}", failures.len(), failures.join("\n")))
+        Err(format!(
+            "{} of {tried} malformed inputs crashed normalize:\n{}",
+            failures.len(),
+            failures.join("\n")
+        ))
     }
 }
 
 /// Also flips a byte of every webhook fixture that verifies, expecting verification to fail.
 pub fn tamper_checks(adapter: &LoadedAdapter, fixtures: &Path) -> Result<usize, String> {
     let mut checked = 0;
-    let mut entries: Vec<_> = std::fs::read_dir(fixtures).map_err(|e| e.to_string())?.filter_map(Result::ok).map(|e| e.path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(fixtures)
+        .map_err(|e| e.to_string())?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
     entries.sort();
-    for path in entries.iter().filter(|p| p.extension().is_some_and(|x| x == "json")) {
+    for path in entries
+        .iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+    {
         let fixture = load_json(path)?;
-        let (Some(obj), Some(req)) = (fixture.as_object(), fixture.get("request").and_then(Value::as_object)) else { continue };
+        let (Some(obj), Some(req)) = (
+            fixture.as_object(),
+            fixture.get("request").and_then(Value::as_object),
+        ) else {
+            continue;
+        };
         if fixture["expect"]["verify"].as_str().unwrap_or("ok") != "ok" {
             continue;
         }
-        let Value::Object(mut input) = webhook_input(obj, req) else { continue };
+        let Value::Object(mut input) = webhook_input(obj, req) else {
+            continue;
+        };
         let mut body = runner::raw_request(&input).map_err(|e| e.to_string())?.body;
         if body.is_empty() {
             continue;
@@ -418,11 +605,33 @@ pub fn tamper_checks(adapter: &LoadedAdapter, fixtures: &Path) -> Result<usize, 
         let i = body.len() / 2;
         body[i] = if body[i] == b'7' { b'8' } else { b'7' };
         input.remove("body");
-        input.insert("body_base64".into(), json!(base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &body)));
+        input.insert(
+            "body_base64".into(),
+            json!(base64::Engine::encode(
+                &base64::engine::general_purpose::STANDARD,
+                &body
+            )),
+        );
         match runner::run(adapter, "verify", &Value::Object(input)) {
-            Err(e) if e.kind == "bad-signature" || e.kind == "missing-signature" || e.kind == "malformed-payload" => checked += 1,
-            Err(e) => return Err(format!("{}: tampered body gave {e}, expected bad-signature", path.display())),
-            Ok(_) => return Err(format!("{}: a tampered body still verifies", path.display())),
+            Err(e)
+                if e.kind == "bad-signature"
+                    || e.kind == "missing-signature"
+                    || e.kind == "malformed-payload" =>
+            {
+                checked += 1
+            }
+            Err(e) => {
+                return Err(format!(
+                    "{}: tampered body gave {e}, expected bad-signature",
+                    path.display()
+                ));
+            }
+            Ok(_) => {
+                return Err(format!(
+                    "{}: a tampered body still verifies",
+                    path.display()
+                ));
+            }
         }
     }
     Ok(checked)

@@ -12,7 +12,11 @@ use orderhub_host::store::{OrderRecord, OrderStore};
 use orderhub_host::{app, conformance, runner, server};
 
 #[derive(Parser)]
-#[command(name = "orderhub", version, about = "OrderHub: one canonical order store fed by sandboxed platform adapters")]
+#[command(
+    name = "orderhub",
+    version,
+    about = "OrderHub: one canonical order store fed by sandboxed platform adapters"
+)]
 struct Cli {
     /// The configuration file.
     #[arg(long, global = true, default_value = "orderhub.toml")]
@@ -135,7 +139,8 @@ enum AdapterCommand {
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("ORDERHUB_LOG").unwrap_or_else(|_| "info,wasmtime=warn,cranelift=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("ORDERHUB_LOG")
+                .unwrap_or_else(|_| "info,wasmtime=warn,cranelift=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -150,7 +155,8 @@ fn main() -> ExitCode {
 }
 
 fn load_config(path: &Path) -> Result<Config> {
-    Config::load(path).with_context(|| format!("loading configuration (--config {})", path.display()))
+    Config::load(path)
+        .with_context(|| format!("loading configuration (--config {})", path.display()))
 }
 
 fn open_store(path: &Path) -> Result<(Config, std::sync::Arc<dyn OrderStore>)> {
@@ -168,7 +174,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Orders { command } => orders(&cli.config, command),
-        Command::Shipments { command: ShipmentsCommand::Show { carrier, tracking_number, json } } => {
+        Command::Shipments {
+            command:
+                ShipmentsCommand::Show {
+                    carrier,
+                    tracking_number,
+                    json,
+                },
+        } => {
             let (_, store) = open_store(&cli.config)?;
             let Some(view) = store.shipment(&carrier, &tracking_number)? else {
                 bail!("no shipment {carrier} {tracking_number}");
@@ -177,8 +190,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 println!("{}", serde_json::to_string_pretty(&view)?);
             } else {
                 let tracking = view.shipment.tracking.map(|t| t.as_str()).unwrap_or("-");
-                println!("{} {}  tracking: {tracking}  order: {}", view.shipment.carrier, view.shipment.tracking_number,
-                    view.shipment.order_external_id.as_deref().unwrap_or("-"));
+                println!(
+                    "{} {}  tracking: {tracking}  order: {}",
+                    view.shipment.carrier,
+                    view.shipment.tracking_number,
+                    view.shipment.order_external_id.as_deref().unwrap_or("-")
+                );
                 for c in &view.shipment.snapshot.checkpoints {
                     let at = c.at.map(|t| t.to_rfc3339()).unwrap_or_default();
                     println!("  {at}  {}", c.description);
@@ -194,7 +211,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
 fn serve(config_path: &Path) -> Result<ExitCode> {
     let config = load_config(config_path)?;
     let listen = config.listen;
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(async move {
         let pipeline = app::pipeline(config).context("starting the host")?;
         let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("binding {listen}"))?;
@@ -208,7 +227,10 @@ fn serve(config_path: &Path) -> Result<ExitCode> {
 fn order_line(o: &OrderRecord) -> String {
     let snapshot = o.snapshot.as_ref();
     let total = snapshot
-        .and_then(|s| s.total_minor.map(|t| format!("{}.{:02} {}", t / 100, (t % 100).abs(), s.currency)))
+        .and_then(|s| {
+            s.total_minor
+                .map(|t| format!("{}.{:02} {}", t / 100, (t % 100).abs(), s.currency))
+        })
         .unwrap_or_else(|| "-".into());
     let mut status = o.state.status.as_str().to_string();
     if o.state.partial {
@@ -223,7 +245,10 @@ fn order_line(o: &OrderRecord) -> String {
     if o.state.deposit_paid {
         status.push_str(" [deposit paid]");
     }
-    format!("{:<10} {:<12} {:<22} {:<40} {:>16}", o.adapter, o.account, o.external_id, status, total)
+    format!(
+        "{:<10} {:<12} {:<22} {:<40} {:>16}",
+        o.adapter, o.account, o.external_id, status, total
+    )
 }
 
 fn orders(config_path: &Path, command: OrdersCommand) -> Result<ExitCode> {
@@ -234,14 +259,22 @@ fn orders(config_path: &Path, command: OrdersCommand) -> Result<ExitCode> {
             if json {
                 println!("{}", serde_json::to_string_pretty(&orders)?);
             } else {
-                println!("{:<10} {:<12} {:<22} {:<40} {:>16}", "ADAPTER", "ACCOUNT", "EXTERNAL ID", "STATUS", "TOTAL");
+                println!(
+                    "{:<10} {:<12} {:<22} {:<40} {:>16}",
+                    "ADAPTER", "ACCOUNT", "EXTERNAL ID", "STATUS", "TOTAL"
+                );
                 for o in &orders {
                     println!("{}", order_line(o));
                 }
                 println!("{} order(s)", orders.len());
             }
         }
-        OrdersCommand::Show { adapter, account, external_id, json } => {
+        OrdersCommand::Show {
+            adapter,
+            account,
+            external_id,
+            json,
+        } => {
             let Some(view) = store.order(&adapter, &account, &external_id)? else {
                 bail!("no order {external_id} for account {account} of adapter {adapter}");
             };
@@ -254,9 +287,25 @@ fn orders(config_path: &Path, command: OrdersCommand) -> Result<ExitCode> {
                 }
                 println!("timeline:");
                 for e in &view.timeline {
-                    let at = e.event.occurred_at.map(|t| t.to_rfc3339()).unwrap_or_else(|| e.recorded_at.to_rfc3339());
-                    let status = e.event.status.as_ref().map(|s| s.value.as_str()).unwrap_or("-");
-                    let effect = if e.applied { "applied".to_string() } else { format!("kept, no change ({})", e.note.as_deref().unwrap_or("duplicate state")) };
+                    let at = e
+                        .event
+                        .occurred_at
+                        .map(|t| t.to_rfc3339())
+                        .unwrap_or_else(|| e.recorded_at.to_rfc3339());
+                    let status = e
+                        .event
+                        .status
+                        .as_ref()
+                        .map(|s| s.value.as_str())
+                        .unwrap_or("-");
+                    let effect = if e.applied {
+                        "applied".to_string()
+                    } else {
+                        format!(
+                            "kept, no change ({})",
+                            e.note.as_deref().unwrap_or("duplicate state")
+                        )
+                    };
                     println!("  {at}  {:<36} {status:<28} {effect}", e.event.topic);
                 }
             }
@@ -273,42 +322,77 @@ fn events(config_path: &Path, command: EventsCommand) -> Result<ExitCode> {
             if json {
                 println!("{}", serde_json::to_string_pretty(&entries)?);
             } else {
-                println!("{:>6} {:<10} {:<12} {:<8} {:<25} ERROR", "ID", "ADAPTER", "ACCOUNT", "STATE", "RECEIVED");
+                println!(
+                    "{:>6} {:<10} {:<12} {:<8} {:<25} ERROR",
+                    "ID", "ADAPTER", "ACCOUNT", "STATE", "RECEIVED"
+                );
                 for e in &entries {
                     let err = match (&e.error_kind, &e.error_message) {
                         (Some(k), Some(m)) => format!("{k}: {m}"),
                         _ => String::new(),
                     };
-                    println!("{:>6} {:<10} {:<12} {:<8} {:<25} {err}", e.id, e.adapter, e.account, e.state.as_str(), e.received_at.to_rfc3339());
+                    println!(
+                        "{:>6} {:<10} {:<12} {:<8} {:<25} {err}",
+                        e.id,
+                        e.adapter,
+                        e.account,
+                        e.state.as_str(),
+                        e.received_at.to_rfc3339()
+                    );
                 }
-                println!("{} deliver{}", entries.len(), if entries.len() == 1 { "y" } else { "ies" });
+                println!(
+                    "{} deliver{}",
+                    entries.len(),
+                    if entries.len() == 1 { "y" } else { "ies" }
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
         EventsCommand::Replay { id, dead } => {
             let config = load_config(config_path)?;
-            let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
             runtime.block_on(async move {
                 let pipeline = app::pipeline(config).context("starting the host")?;
                 let ids: Vec<i64> = if dead {
-                    pipeline.store.list_inbox(true, usize::MAX >> 1)?.into_iter().map(|e| e.id).collect()
+                    pipeline
+                        .store
+                        .list_inbox(true, usize::MAX >> 1)?
+                        .into_iter()
+                        .map(|e| e.id)
+                        .collect()
                 } else {
                     id.into_iter().collect()
                 };
                 let mut still_dead = 0;
                 for id in &ids {
-                    let c = pipeline.replay(*id).await.with_context(|| format!("replaying delivery {id}"))?;
+                    let c = pipeline
+                        .replay(*id)
+                        .await
+                        .with_context(|| format!("replaying delivery {id}"))?;
                     if c.dead {
                         still_dead += 1;
                         let entry = pipeline.store.inbox_entry(*id)?;
                         let why = entry.and_then(|e| e.error_message).unwrap_or_default();
                         println!("{id}: still dead: {why}");
                     } else {
-                        println!("{id}: applied ({} new event(s), {} changed state)", c.events_recorded, c.events_applied);
+                        println!(
+                            "{id}: applied ({} new event(s), {} changed state)",
+                            c.events_recorded, c.events_applied
+                        );
                     }
                 }
-                println!("replayed {} deliver{}, {still_dead} still dead", ids.len(), if ids.len() == 1 { "y" } else { "ies" });
-                Ok(if still_dead == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+                println!(
+                    "replayed {} deliver{}, {still_dead} still dead",
+                    ids.len(),
+                    if ids.len() == 1 { "y" } else { "ies" }
+                );
+                Ok(if still_dead == 0 {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(1)
+                })
             })
         }
     }
@@ -317,10 +401,24 @@ fn events(config_path: &Path, command: EventsCommand) -> Result<ExitCode> {
 /// The sandbox for offline adapter commands: the config's when there is one.
 fn offline_sandbox(config: Option<&Config>) -> Result<(Sandbox, Limits)> {
     let (sandbox_config, limits) = match config {
-        Some(c) => (SandboxConfig { max_concurrent_instances: 4, max_memory_bytes: c.max_memory_bytes() }, c.default_limits),
-        None => (SandboxConfig { max_concurrent_instances: 4, ..SandboxConfig::default() }, Limits::default()),
+        Some(c) => (
+            SandboxConfig {
+                max_concurrent_instances: 4,
+                max_memory_bytes: c.max_memory_bytes(),
+            },
+            c.default_limits,
+        ),
+        None => (
+            SandboxConfig {
+                max_concurrent_instances: 4,
+                ..SandboxConfig::default()
+            },
+            Limits::default(),
+        ),
     };
-    let sandbox = Sandbox::new(sandbox_config).map_err(|e| anyhow::anyhow!("{e:#}")).context("creating the wasmtime engine")?;
+    let sandbox = Sandbox::new(sandbox_config)
+        .map_err(|e| anyhow::anyhow!("{e:#}"))
+        .context("creating the wasmtime engine")?;
     Ok((sandbox, limits))
 }
 
@@ -338,16 +436,36 @@ fn adapter(config_path: &Path, command: AdapterCommand) -> Result<ExitCode> {
                     .collect();
                 println!("{}", serde_json::to_string_pretty(&list)?);
             } else {
-                println!("{:<14} {:<8} {:<8} {:<64} SOURCE", "ID", "KIND", "VERSION", "SHA256");
+                println!(
+                    "{:<14} {:<8} {:<8} {:<64} SOURCE",
+                    "ID", "KIND", "VERSION", "SHA256"
+                );
                 for a in all.values() {
-                    let kind = serde_json::to_value(a.metadata().kind)?.as_str().unwrap_or_default().to_string();
-                    println!("{:<14} {kind:<8} {:<8} {} {}", a.id(), a.metadata().version, a.sha256(), a.source());
+                    let kind = serde_json::to_value(a.metadata().kind)?
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string();
+                    println!(
+                        "{:<14} {kind:<8} {:<8} {} {}",
+                        a.id(),
+                        a.metadata().version,
+                        a.sha256(),
+                        a.source()
+                    );
                 }
             }
             Ok(ExitCode::SUCCESS)
         }
-        AdapterCommand::Run { adapter, function, input } => adapter_run(config_path, &adapter, &function, input.as_deref()),
-        AdapterCommand::Test { path, fixtures, readme } => adapter_test(&path, fixtures.as_deref(), readme.as_deref()),
+        AdapterCommand::Run {
+            adapter,
+            function,
+            input,
+        } => adapter_run(config_path, &adapter, &function, input.as_deref()),
+        AdapterCommand::Test {
+            path,
+            fixtures,
+            readme,
+        } => adapter_test(&path, fixtures.as_deref(), readme.as_deref()),
     }
 }
 
@@ -356,40 +474,70 @@ fn print_run_error(e: &runner::RunError) -> ExitCode {
     ExitCode::from(e.exit_code as u8)
 }
 
-fn adapter_run(config_path: &Path, adapter: &str, function: &str, input: Option<&str>) -> Result<ExitCode> {
-    let config = if config_path.exists() { Some(load_config(config_path)?) } else { None };
+fn adapter_run(
+    config_path: &Path,
+    adapter: &str,
+    function: &str,
+    input: Option<&str>,
+) -> Result<ExitCode> {
+    let config = if config_path.exists() {
+        Some(load_config(config_path)?)
+    } else {
+        None
+    };
     let (sandbox, default_limits) = offline_sandbox(config.as_ref())?;
     let path = if adapter.ends_with(".wasm") {
         PathBuf::from(adapter)
     } else {
-        let dir = config.as_ref().map(|c| c.adapters_dir.clone()).unwrap_or_else(|| PathBuf::from("dist/adapters"));
+        let dir = config
+            .as_ref()
+            .map(|c| c.adapters_dir.clone())
+            .unwrap_or_else(|| PathBuf::from("dist/adapters"));
         dir.join(format!("{adapter}.wasm"))
     };
-    let limits = config.as_ref().map(|c| c.limits_for(adapter)).unwrap_or(default_limits);
+    let limits = config
+        .as_ref()
+        .map(|c| c.limits_for(adapter))
+        .unwrap_or(default_limits);
     let cache = config.as_ref().map(|c| c.cache_dir.clone());
     let loaded = match LoadedAdapter::load_file(&sandbox, &path, cache.as_deref(), limits) {
         Ok(a) => a,
-        Err(e) => return Ok(print_run_error(&runner::RunError { kind: "load".into(), message: e.to_string(), exit_code: 3 })),
+        Err(e) => {
+            return Ok(print_run_error(&runner::RunError {
+                kind: "load".into(),
+                message: e.to_string(),
+                exit_code: 3,
+            }));
+        }
     };
     let text = match input {
         None => "{}".to_string(),
         Some("-") => {
             let mut s = String::new();
-            std::io::stdin().read_to_string(&mut s).context("reading standard input")?;
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .context("reading standard input")?;
             s
         }
         Some(file) => std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?,
     };
     let value: serde_json::Value = match serde_json::from_str(&text) {
         Ok(v) => v,
-        Err(e) => return Ok(print_run_error(&runner::RunError::invalid_input(format!("the input is not JSON: {e}")))),
+        Err(e) => {
+            return Ok(print_run_error(&runner::RunError::invalid_input(format!(
+                "the input is not JSON: {e}"
+            ))));
+        }
     };
     // A fixture file is accepted as input too: its request and account are used.
     let value = fixture_as_input(value);
     match runner::run(&loaded, function, &value) {
         Ok((output, stats)) => {
             println!("{}", serde_json::to_string_pretty(&output)?);
-            eprintln!("fuel used: {}, peak memory: {} bytes, time: {} µs", stats.fuel_used, stats.peak_memory_bytes, stats.elapsed_us);
+            eprintln!(
+                "fuel used: {}, peak memory: {} bytes, time: {} µs",
+                stats.fuel_used, stats.peak_memory_bytes, stats.elapsed_us
+            );
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => Ok(print_run_error(&e)),
@@ -398,11 +546,15 @@ fn adapter_run(config_path: &Path, adapter: &str, function: &str, input: Option<
 
 /// Lets `adapter run` take a webhook fixture file directly.
 fn fixture_as_input(value: serde_json::Value) -> serde_json::Value {
-    let Some(obj) = value.as_object() else { return value };
+    let Some(obj) = value.as_object() else {
+        return value;
+    };
     if let Some(input) = obj.get("input").filter(|_| obj.contains_key("function")) {
         return input.clone();
     }
-    let Some(request) = obj.get("request").and_then(|r| r.as_object()) else { return value };
+    let Some(request) = obj.get("request").and_then(|r| r.as_object()) else {
+        return value;
+    };
     let mut input = request.clone();
     for key in ["account", "now"] {
         if let Some(v) = obj.get(key) {
@@ -414,8 +566,14 @@ fn fixture_as_input(value: serde_json::Value) -> serde_json::Value {
 
 fn adapter_test(path: &Path, fixtures: Option<&Path>, readme: Option<&Path>) -> Result<ExitCode> {
     let (sandbox, limits) = offline_sandbox(None)?;
-    let loaded = LoadedAdapter::load_file(&sandbox, path, None, limits).with_context(|| format!("loading {}", path.display()))?;
-    println!("adapter {} {} ({})", loaded.id(), loaded.metadata().version, loaded.sha256());
+    let loaded = LoadedAdapter::load_file(&sandbox, path, None, limits)
+        .with_context(|| format!("loading {}", path.display()))?;
+    println!(
+        "adapter {} {} ({})",
+        loaded.id(),
+        loaded.metadata().version,
+        loaded.sha256()
+    );
     let checks = conformance::checks(fixtures, readme).map_err(anyhow::Error::msg)?;
     let (mut passed, mut failed) = (0, 0);
     for check in &checks {
@@ -426,10 +584,18 @@ fn adapter_test(path: &Path, fixtures: Option<&Path>, readme: Option<&Path>) -> 
             }
             Err(why) => {
                 failed += 1;
-                println!("FAILED  {}\n        {}", check.name, why.replace('\n', "\n        "));
+                println!(
+                    "FAILED  {}\n        {}",
+                    check.name,
+                    why.replace('\n', "\n        ")
+                );
             }
         }
     }
     println!("{passed} passed, {failed} failed");
-    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

@@ -16,7 +16,9 @@ use tokio::sync::Semaphore;
 
 use crate::config::Config;
 use crate::runtime::{CallError, LoadedAdapter, Registry};
-use crate::store::{AuthFailure, Committed, Delivery, MappedEvent, OrderStore, Outcome, StoreError};
+use crate::store::{
+    AuthFailure, Committed, Delivery, MappedEvent, OrderStore, Outcome, StoreError,
+};
 
 /// Why the pipeline could not finish. Adapter misbehaviour is not here: it
 /// dead-letters the delivery instead.
@@ -36,7 +38,10 @@ pub enum PipelineError {
 #[derive(Debug)]
 pub enum WebhookOutcome {
     /// Stored (applied or dead-lettered): reply 2xx with the adapter's reply.
-    Accepted { reply: HttpReply, committed: Committed },
+    Accepted {
+        reply: HttpReply,
+        committed: Committed,
+    },
     /// Already stored earlier: reply 2xx, nothing new was written.
     Duplicate { reply: HttpReply, inbox_id: i64 },
     /// Verification failed: reply 401, nothing stored but the audit record.
@@ -57,22 +62,47 @@ pub struct Pipeline {
 impl Pipeline {
     pub fn new(config: Arc<Config>, registry: Arc<Registry>, store: Arc<dyn OrderStore>) -> Self {
         let permits = Arc::new(Semaphore::new(config.max_concurrent_calls as usize));
-        Pipeline { config, registry, store, permits }
+        Pipeline {
+            config,
+            registry,
+            store,
+            permits,
+        }
     }
 
-    fn resolve(&self, adapter: &str, account: &str) -> Result<(Arc<LoadedAdapter>, AccountData), PipelineError> {
-        let loaded = self.registry.get(adapter).ok_or_else(|| PipelineError::UnknownAdapter(adapter.to_string()))?;
-        let account = self
-            .config
-            .account(adapter, account)
-            .ok_or_else(|| PipelineError::UnknownAccount { adapter: adapter.to_string(), account: account.to_string() })?;
+    fn resolve(
+        &self,
+        adapter: &str,
+        account: &str,
+    ) -> Result<(Arc<LoadedAdapter>, AccountData), PipelineError> {
+        let loaded = self
+            .registry
+            .get(adapter)
+            .ok_or_else(|| PipelineError::UnknownAdapter(adapter.to_string()))?;
+        let account =
+            self.config
+                .account(adapter, account)
+                .ok_or_else(|| PipelineError::UnknownAccount {
+                    adapter: adapter.to_string(),
+                    account: account.to_string(),
+                })?;
         Ok((loaded, account.data.clone()))
     }
 
     /// Runs blocking work under the concurrency limit.
-    async fn blocking<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, PipelineError> {
-        let _permit = self.permits.clone().acquire_owned().await.map_err(|e| PipelineError::Cancelled(e.to_string()))?;
-        tokio::task::spawn_blocking(work).await.map_err(|e| PipelineError::Cancelled(e.to_string()))
+    async fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, PipelineError> {
+        let _permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| PipelineError::Cancelled(e.to_string()))?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|e| PipelineError::Cancelled(e.to_string()))
     }
 
     /// Takes one webhook delivery through the whole pipeline.
@@ -86,14 +116,25 @@ impl Pipeline {
         let (adapter, account) = self.resolve(adapter_id, account_id)?;
         let store = self.store.clone();
         let account_name = account_id.to_string();
-        self.blocking(move || ingest_blocking(&adapter, &account, &account_name, request, remote, store.as_ref()))
-            .await?
+        self.blocking(move || {
+            ingest_blocking(
+                &adapter,
+                &account,
+                &account_name,
+                request,
+                remote,
+                store.as_ref(),
+            )
+        })
+        .await?
     }
 
     /// Re-runs a stored inbox entry through the adapter installed now.
     pub async fn replay(&self, inbox_id: i64) -> Result<Committed, PipelineError> {
         let store = self.store.clone();
-        let entry = store.inbox_entry(inbox_id)?.ok_or(StoreError::NoSuchInboxEntry(inbox_id))?;
+        let entry = store
+            .inbox_entry(inbox_id)?
+            .ok_or(StoreError::NoSuchInboxEntry(inbox_id))?;
         let (adapter, account) = self.resolve(&entry.adapter, &entry.account)?;
         self.blocking(move || {
             let outcome = derive_events(&adapter, &account, &entry.key, &entry.request);
@@ -114,7 +155,13 @@ fn ingest_blocking(
     let now = Utc::now();
     if let Err(error) = adapter.verify(&request, account, now) {
         let (kind, message) = (error.kind().to_string(), error.to_string());
-        tracing::warn!(adapter = adapter.id(), account = account_id, kind, remote, "webhook rejected: {message}");
+        tracing::warn!(
+            adapter = adapter.id(),
+            account = account_id,
+            kind,
+            remote,
+            "webhook rejected: {message}"
+        );
         store.record_auth_failure(AuthFailure {
             at: now,
             adapter: adapter.id().to_string(),
@@ -131,11 +178,19 @@ fn ingest_blocking(
 
     let key = keys::delivery_key(adapter.id(), account_id, None, &request.body);
     if let Some(inbox_id) = store.inbox_id_of(&key)? {
-        return Ok(WebhookOutcome::Duplicate { reply: acknowledge(adapter, &request), inbox_id });
+        return Ok(WebhookOutcome::Duplicate {
+            reply: acknowledge(adapter, &request),
+            inbox_id,
+        });
     }
     let outcome = derive_events(adapter, account, &key, &request);
     if let Outcome::Dead { kind, message } = &outcome {
-        tracing::warn!(adapter = adapter.id(), account = account_id, kind, "delivery dead-lettered: {message}");
+        tracing::warn!(
+            adapter = adapter.id(),
+            account = account_id,
+            kind,
+            "delivery dead-lettered: {message}"
+        );
     }
     let committed = store.commit(Delivery {
         key,
@@ -147,14 +202,22 @@ fn ingest_blocking(
     })?;
     let reply = acknowledge(adapter, &request);
     if committed.duplicate {
-        return Ok(WebhookOutcome::Duplicate { reply, inbox_id: committed.inbox_id });
+        return Ok(WebhookOutcome::Duplicate {
+            reply,
+            inbox_id: committed.inbox_id,
+        });
     }
     Ok(WebhookOutcome::Accepted { reply, committed })
 }
 
 /// Normalizes a raw request and maps every event's status; any adapter error
 /// or crash becomes a dead-letter outcome that keeps the raw request.
-pub fn derive_events(adapter: &LoadedAdapter, account: &AccountData, delivery_key: &str, request: &RawRequest) -> Outcome {
+pub fn derive_events(
+    adapter: &LoadedAdapter,
+    account: &AccountData,
+    delivery_key: &str,
+    request: &RawRequest,
+) -> Outcome {
     let events = match adapter.normalize(request, account) {
         Ok((events, _)) => events,
         Err(e) => return dead("normalize", &e),
@@ -168,14 +231,27 @@ pub fn derive_events(adapter: &LoadedAdapter, account: &AccountData, delivery_ke
             },
             None => None,
         };
-        let key = keys::event_key(delivery_key, event.event_id.as_deref(), adapter.id(), &account.id, index);
-        mapped.push(MappedEvent { key, event, mapping });
+        let key = keys::event_key(
+            delivery_key,
+            event.event_id.as_deref(),
+            adapter.id(),
+            &account.id,
+            index,
+        );
+        mapped.push(MappedEvent {
+            key,
+            event,
+            mapping,
+        });
     }
     Outcome::Events(mapped)
 }
 
 fn dead(stage: &str, error: &CallError) -> Outcome {
-    Outcome::Dead { kind: error.kind().to_string(), message: format!("{stage}: {error}") }
+    Outcome::Dead {
+        kind: error.kind().to_string(),
+        message: format!("{stage}: {error}"),
+    }
 }
 
 /// The adapter's reply, or a plain 200 when the adapter cannot give one:
@@ -184,12 +260,23 @@ fn acknowledge(adapter: &LoadedAdapter, request: &RawRequest) -> HttpReply {
     match adapter.acknowledge(request) {
         Ok((reply, _)) if (200..300).contains(&reply.status) => reply,
         Ok((reply, _)) => {
-            tracing::warn!(adapter = adapter.id(), status = reply.status, "acknowledge returned a non-2xx reply; sending 200");
-            HttpReply { status: 200, ..reply }
+            tracing::warn!(
+                adapter = adapter.id(),
+                status = reply.status,
+                "acknowledge returned a non-2xx reply; sending 200"
+            );
+            HttpReply {
+                status: 200,
+                ..reply
+            }
         }
         Err(e) => {
             tracing::warn!(adapter = adapter.id(), "acknowledge failed: {e}");
-            HttpReply { status: 200, headers: vec![], body: b"ok".to_vec() }
+            HttpReply {
+                status: 200,
+                headers: vec![],
+                body: b"ok".to_vec(),
+            }
         }
     }
 }

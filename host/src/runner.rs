@@ -6,7 +6,9 @@
 
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
-use orderhub_core::model::{AccountData, Action, HttpReply, OutboundRequest, PlatformStatus, RawRequest, StatusDomain};
+use orderhub_core::model::{
+    AccountData, Action, HttpReply, OutboundRequest, PlatformStatus, RawRequest, StatusDomain,
+};
 use serde_json::{Map, Value, json};
 
 use crate::runtime::{CallError, CallStats, LoadedAdapter};
@@ -36,7 +38,11 @@ pub struct RunError {
 
 impl RunError {
     pub fn invalid_input(message: impl Into<String>) -> Self {
-        RunError { kind: "invalid-input".into(), message: message.into(), exit_code: 3 }
+        RunError {
+            kind: "invalid-input".into(),
+            message: message.into(),
+            exit_code: 3,
+        }
     }
 
     pub fn to_json(&self) -> Value {
@@ -51,12 +57,20 @@ impl From<CallError> for RunError {
             CallError::Adapter(a) => a.message.clone(),
             other => other.to_string(),
         };
-        RunError { kind: e.kind().to_string(), message, exit_code }
+        RunError {
+            kind: e.kind().to_string(),
+            message,
+            exit_code,
+        }
     }
 }
 
 /// Runs `function` of `adapter` on `input`.
-pub fn run(adapter: &LoadedAdapter, function: &str, input: &Value) -> Result<(Value, CallStats), RunError> {
+pub fn run(
+    adapter: &LoadedAdapter,
+    function: &str,
+    input: &Value,
+) -> Result<(Value, CallStats), RunError> {
     let obj = match input {
         Value::Object(map) => map.clone(),
         Value::Null => Map::new(),
@@ -64,7 +78,10 @@ pub fn run(adapter: &LoadedAdapter, function: &str, input: &Value) -> Result<(Va
     };
     let stats_only = |s: CallStats| s;
     match function {
-        "metadata" => Ok((serde_json::to_value(adapter.metadata()).map_err(internal)?, CallStats::default())),
+        "metadata" => Ok((
+            serde_json::to_value(adapter.metadata()).map_err(internal)?,
+            CallStats::default(),
+        )),
         "verify" => {
             let stats = adapter.verify(&raw_request(&obj)?, &account(&obj)?, now(&obj)?)?;
             Ok((json!({"ok": true}), stats_only(stats)))
@@ -82,31 +99,50 @@ pub fn run(adapter: &LoadedAdapter, function: &str, input: &Value) -> Result<(Va
             Ok((serde_json::to_value(mapping).map_err(internal)?, stats))
         }
         "sign" => {
-            let draft = obj.get("request").ok_or_else(|| RunError::invalid_input("sign needs a \"request\" object"))?;
-            let (signed, stats) = adapter.sign(&outbound_request(draft)?, &account(&obj)?, now(&obj)?)?;
+            let draft = obj
+                .get("request")
+                .ok_or_else(|| RunError::invalid_input("sign needs a \"request\" object"))?;
+            let (signed, stats) =
+                adapter.sign(&outbound_request(draft)?, &account(&obj)?, now(&obj)?)?;
             Ok((outbound_json(&signed), stats))
         }
         "poll-request" => {
-            let (request, stats) = adapter.poll_request(cursor(&obj)?.as_deref(), &account(&obj)?, now(&obj)?)?;
+            let (request, stats) =
+                adapter.poll_request(cursor(&obj)?.as_deref(), &account(&obj)?, now(&obj)?)?;
             Ok((outbound_json(&request), stats))
         }
         "poll-response" => {
-            let response = obj.get("response").ok_or_else(|| RunError::invalid_input("poll-response needs a \"response\" object"))?;
-            let (page, stats) = adapter.poll_response(cursor(&obj)?.as_deref(), &reply(response)?, &account(&obj)?, now(&obj)?)?;
+            let response = obj.get("response").ok_or_else(|| {
+                RunError::invalid_input("poll-response needs a \"response\" object")
+            })?;
+            let (page, stats) = adapter.poll_response(
+                cursor(&obj)?.as_deref(),
+                &reply(response)?,
+                &account(&obj)?,
+                now(&obj)?,
+            )?;
             Ok((serde_json::to_value(page).map_err(internal)?, stats))
         }
         "outbound-action" => {
-            let action: Action = serde_json::from_value(obj.get("action").cloned().unwrap_or(Value::Null))
-                .map_err(|e| RunError::invalid_input(format!("action: {e}")))?;
+            let action: Action =
+                serde_json::from_value(obj.get("action").cloned().unwrap_or(Value::Null))
+                    .map_err(|e| RunError::invalid_input(format!("action: {e}")))?;
             let (request, stats) = adapter.outbound_action(&action, &account(&obj)?, now(&obj)?)?;
             Ok((outbound_json(&request), stats))
         }
-        other => Err(RunError::invalid_input(format!("unknown function {other:?}; expected one of {}", FUNCTIONS.join(", ")))),
+        other => Err(RunError::invalid_input(format!(
+            "unknown function {other:?}; expected one of {}",
+            FUNCTIONS.join(", ")
+        ))),
     }
 }
 
 fn internal(e: serde_json::Error) -> RunError {
-    RunError { kind: "internal".into(), message: e.to_string(), exit_code: 3 }
+    RunError {
+        kind: "internal".into(),
+        message: e.to_string(),
+        exit_code: 3,
+    }
 }
 
 /// `[name, value]` pairs from an object, an array of pairs, or an array of `{name, value}`.
@@ -117,14 +153,24 @@ pub fn pairs(value: Option<&Value>, what: &str) -> Result<Vec<(String, String)>,
         Value::Bool(b) => Some(b.to_string()),
         _ => None,
     };
-    let bad = || RunError::invalid_input(format!("{what} must be an object or an array of [name, value] pairs"));
+    let bad = || {
+        RunError::invalid_input(format!(
+            "{what} must be an object or an array of [name, value] pairs"
+        ))
+    };
     match value {
         None | Some(Value::Null) => Ok(vec![]),
-        Some(Value::Object(map)) => map.iter().map(|(k, v)| Ok((k.clone(), text(v).ok_or_else(bad)?))).collect(),
+        Some(Value::Object(map)) => map
+            .iter()
+            .map(|(k, v)| Ok((k.clone(), text(v).ok_or_else(bad)?)))
+            .collect(),
         Some(Value::Array(items)) => items
             .iter()
             .map(|item| match item {
-                Value::Array(pair) if pair.len() == 2 => Ok((text(&pair[0]).ok_or_else(bad)?, text(&pair[1]).ok_or_else(bad)?)),
+                Value::Array(pair) if pair.len() == 2 => Ok((
+                    text(&pair[0]).ok_or_else(bad)?,
+                    text(&pair[1]).ok_or_else(bad)?,
+                )),
                 Value::Object(o) => Ok((
                     o.get("name").and_then(text).ok_or_else(bad)?,
                     o.get("value").and_then(text).ok_or_else(bad)?,
@@ -139,12 +185,18 @@ pub fn pairs(value: Option<&Value>, what: &str) -> Result<Vec<(String, String)>,
 fn body(obj: &Map<String, Value>) -> Result<Vec<u8>, RunError> {
     match (obj.get("body"), obj.get("body_base64")) {
         (Some(Value::String(s)), None) => Ok(s.as_bytes().to_vec()),
-        (None | Some(Value::Null), Some(Value::String(b))) => base64::engine::general_purpose::STANDARD
-            .decode(b)
-            .map_err(|e| RunError::invalid_input(format!("body_base64: {e}"))),
+        (None | Some(Value::Null), Some(Value::String(b))) => {
+            base64::engine::general_purpose::STANDARD
+                .decode(b)
+                .map_err(|e| RunError::invalid_input(format!("body_base64: {e}")))
+        }
         (None | Some(Value::Null), None) => Ok(vec![]),
-        (Some(_), Some(_)) => Err(RunError::invalid_input("give either body or body_base64, not both")),
-        _ => Err(RunError::invalid_input("body must be a string (use body_base64 for bytes)")),
+        (Some(_), Some(_)) => Err(RunError::invalid_input(
+            "give either body or body_base64, not both",
+        )),
+        _ => Err(RunError::invalid_input(
+            "body must be a string (use body_base64 for bytes)",
+        )),
     }
 }
 
@@ -176,9 +228,17 @@ pub fn account(obj: &Map<String, Value>) -> Result<AccountData, RunError> {
         None | Some(Value::Null) => vec![],
         Some(Value::Array(items)) => items
             .iter()
-            .map(|s| s.as_str().map(str::to_string).ok_or_else(|| RunError::invalid_input("secrets must be strings")))
+            .map(|s| {
+                s.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| RunError::invalid_input("secrets must be strings"))
+            })
             .collect::<Result<_, _>>()?,
-        Some(_) => return Err(RunError::invalid_input("secrets must be an array of strings")),
+        Some(_) => {
+            return Err(RunError::invalid_input(
+                "secrets must be an array of strings",
+            ));
+        }
     };
     Ok(AccountData {
         id: string_field(src, id_key, "runner")?,
@@ -207,18 +267,30 @@ fn cursor(obj: &Map<String, Value>) -> Result<Option<String>, RunError> {
 }
 
 fn platform_status(obj: &Map<String, Value>) -> Result<PlatformStatus, RunError> {
-    let domain: StatusDomain = serde_json::from_value(obj.get("domain").cloned().unwrap_or(Value::Null))
-        .map_err(|_| RunError::invalid_input("domain must be one of order, payment, fulfillment, refund, presale, tracking"))?;
+    let domain: StatusDomain = serde_json::from_value(
+        obj.get("domain").cloned().unwrap_or(Value::Null),
+    )
+    .map_err(|_| {
+        RunError::invalid_input(
+            "domain must be one of order, payment, fulfillment, refund, presale, tracking",
+        )
+    })?;
     let value = match obj.get("value") {
         Some(Value::String(s)) => s.clone(),
         Some(Value::Number(n)) => n.to_string(),
         _ => return Err(RunError::invalid_input("value must be a string")),
     };
-    Ok(PlatformStatus { domain, value, context: pairs(obj.get("context"), "context")? })
+    Ok(PlatformStatus {
+        domain,
+        value,
+        context: pairs(obj.get("context"), "context")?,
+    })
 }
 
 fn outbound_request(value: &Value) -> Result<OutboundRequest, RunError> {
-    let obj = value.as_object().ok_or_else(|| RunError::invalid_input("request must be an object"))?;
+    let obj = value
+        .as_object()
+        .ok_or_else(|| RunError::invalid_input("request must be an object"))?;
     Ok(OutboundRequest {
         method: string_field(obj, "method", "GET")?,
         url: string_field(obj, "url", "")?,
@@ -229,10 +301,13 @@ fn outbound_request(value: &Value) -> Result<OutboundRequest, RunError> {
 }
 
 fn reply(value: &Value) -> Result<HttpReply, RunError> {
-    let obj = value.as_object().ok_or_else(|| RunError::invalid_input("response must be an object"))?;
+    let obj = value
+        .as_object()
+        .ok_or_else(|| RunError::invalid_input("response must be an object"))?;
     let status = obj.get("status").and_then(Value::as_u64).unwrap_or(200);
     Ok(HttpReply {
-        status: u16::try_from(status).map_err(|_| RunError::invalid_input("response.status is out of range"))?,
+        status: u16::try_from(status)
+            .map_err(|_| RunError::invalid_input("response.status is out of range"))?,
         headers: pairs(obj.get("headers"), "response.headers")?,
         body: body(obj)?,
     })
@@ -241,7 +316,10 @@ fn reply(value: &Value) -> Result<HttpReply, RunError> {
 fn body_json(body: &[u8]) -> (&'static str, Value) {
     match std::str::from_utf8(body) {
         Ok(text) => ("body", Value::String(text.to_string())),
-        Err(_) => ("body_base64", Value::String(base64::engine::general_purpose::STANDARD.encode(body))),
+        Err(_) => (
+            "body_base64",
+            Value::String(base64::engine::general_purpose::STANDARD.encode(body)),
+        ),
     }
 }
 

@@ -31,9 +31,12 @@ pub fn app(pipeline: Pipeline) -> Router {
 
 /// Serves until ctrl-c or SIGTERM.
 pub async fn serve(pipeline: Pipeline, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    axum::serve(listener, app(pipeline).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(
+        listener,
+        app(pipeline).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
 }
 
 async fn shutdown_signal() {
@@ -42,7 +45,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -57,11 +61,19 @@ async fn shutdown_signal() {
 
 async fn healthz(State(p): State<Pipeline>) -> Response {
     let adapters: Vec<_> = p.registry.all().keys().cloned().collect();
-    (StatusCode::OK, axum::Json(json!({"status": "ok", "adapters": adapters}))).into_response()
+    (
+        StatusCode::OK,
+        axum::Json(json!({"status": "ok", "adapters": adapters})),
+    )
+        .into_response()
 }
 
 fn error(status: StatusCode, kind: &str, message: impl Into<String>) -> Response {
-    (status, axum::Json(json!({"error": kind, "message": message.into()}))).into_response()
+    (
+        status,
+        axum::Json(json!({"error": kind, "message": message.into()})),
+    )
+        .into_response()
 }
 
 async fn webhook(
@@ -73,10 +85,18 @@ async fn webhook(
     let (method, uri, headers): (Method, Uri, HeaderMap) = (parts.method, parts.uri, parts.headers);
     let connect = parts.extensions.get::<ConnectInfo<SocketAddr>>().cloned();
     if p.registry.get(&adapter).is_none() {
-        return error(StatusCode::NOT_FOUND, "unknown-adapter", format!("no adapter {adapter:?} is installed"));
+        return error(
+            StatusCode::NOT_FOUND,
+            "unknown-adapter",
+            format!("no adapter {adapter:?} is installed"),
+        );
     }
     if p.config.account(&adapter, &account).is_none() {
-        return error(StatusCode::NOT_FOUND, "unknown-account", format!("no account {account:?} for adapter {adapter:?}"));
+        return error(
+            StatusCode::NOT_FOUND,
+            "unknown-account",
+            format!("no account {account:?} for adapter {adapter:?}"),
+        );
     }
     let limit = p.config.max_body_bytes;
     let declared = headers
@@ -92,10 +112,18 @@ async fn webhook(
     };
     let request = RawRequest {
         method: method.as_str().to_string(),
-        url: uri.path_and_query().map(|pq| pq.as_str().to_string()).unwrap_or_else(|| uri.path().to_string()),
+        url: uri
+            .path_and_query()
+            .map(|pq| pq.as_str().to_string())
+            .unwrap_or_else(|| uri.path().to_string()),
         headers: headers
             .iter()
-            .map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect(),
         body: body.to_vec(),
     };
@@ -103,8 +131,13 @@ async fn webhook(
     match p.ingest_webhook(&adapter, &account, request, remote).await {
         Ok(WebhookOutcome::Accepted { reply, committed }) => {
             tracing::info!(
-                adapter, account, inbox_id = committed.inbox_id, events = committed.events_recorded,
-                applied = committed.events_applied, dead = committed.dead, "delivery stored"
+                adapter,
+                account,
+                inbox_id = committed.inbox_id,
+                events = committed.events_recorded,
+                applied = committed.events_applied,
+                dead = committed.dead,
+                "delivery stored"
             );
             reply_response(reply)
         }
@@ -112,12 +145,22 @@ async fn webhook(
             tracing::info!(adapter, account, inbox_id, "duplicate delivery ignored");
             reply_response(reply)
         }
-        Ok(WebhookOutcome::Unauthorized { kind, message }) => error(StatusCode::UNAUTHORIZED, &kind, message),
-        Ok(WebhookOutcome::VerifyFailed { kind, message }) => error(StatusCode::SERVICE_UNAVAILABLE, &kind, message),
-        Err(PipelineError::UnknownAdapter(a)) => error(StatusCode::NOT_FOUND, "unknown-adapter", format!("no adapter {a:?} is installed")),
-        Err(PipelineError::UnknownAccount { adapter, account }) => {
-            error(StatusCode::NOT_FOUND, "unknown-account", format!("no account {account:?} for adapter {adapter:?}"))
+        Ok(WebhookOutcome::Unauthorized { kind, message }) => {
+            error(StatusCode::UNAUTHORIZED, &kind, message)
         }
+        Ok(WebhookOutcome::VerifyFailed { kind, message }) => {
+            error(StatusCode::SERVICE_UNAVAILABLE, &kind, message)
+        }
+        Err(PipelineError::UnknownAdapter(a)) => error(
+            StatusCode::NOT_FOUND,
+            "unknown-adapter",
+            format!("no adapter {a:?} is installed"),
+        ),
+        Err(PipelineError::UnknownAccount { adapter, account }) => error(
+            StatusCode::NOT_FOUND,
+            "unknown-account",
+            format!("no account {account:?} for adapter {adapter:?}"),
+        ),
         Err(e) => {
             tracing::error!(adapter, account, "webhook failed: {e}");
             // 5xx makes the platform retry; nothing was acknowledged.
@@ -127,7 +170,11 @@ async fn webhook(
 }
 
 fn too_large(limit: usize) -> Response {
-    error(StatusCode::PAYLOAD_TOO_LARGE, "body-too-large", format!("request bodies are limited to {limit} bytes"))
+    error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "body-too-large",
+        format!("request bodies are limited to {limit} bytes"),
+    )
 }
 
 fn reply_response(reply: HttpReply) -> Response {

@@ -1,1 +1,321 @@
+//! Shared support for the workspace tests: where the built adapters are,
+//! fixture files, independent signers, and a real host started on a free
+//! loopback port with a temporary database.
+//!
+//! Signatures here are computed with the RustCrypto crates directly, not with
+//! the adapters' code, so a test that passes shows an adapter agrees with the
+//! platform's rule rather than with itself.
 
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use base64::Engine as _;
+use hmac::{Hmac, Mac};
+use md5::{Digest, Md5};
+use orderhub_host::config::Config;
+use orderhub_host::pipeline::Pipeline;
+use orderhub_host::store::OrderStore;
+use serde_json::Value;
+use sha2::Sha256;
+
+/// The workspace root.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ lives in the workspace")
+        .to_path_buf()
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"))
+}
+
+/// The built component of an adapter crate (`shopify`, `test-hostile`, …).
+///
+/// Panics with the command to run when the adapters were not built, so a
+/// missing build is never mistaken for a failing adapter.
+pub fn wasm(adapter: &str) -> PathBuf {
+    let path = target_dir()
+        .join("wasm32-wasip2/adapter")
+        .join(format!("adapter_{}.wasm", adapter.replace('-', "_")));
+    assert!(
+        path.exists(),
+        "{} is missing: build the adapters first with `make adapters`",
+        path.display()
+    );
+    path
+}
+
+/// The fixture directory of an adapter.
+pub fn fixtures_dir(adapter: &str) -> PathBuf {
+    workspace_root().join("fixtures").join(adapter)
+}
+
+/// Reads a fixture file as JSON.
+pub fn fixture(adapter: &str, name: &str) -> Value {
+    let path = fixtures_dir(adapter).join(format!("{name}.json"));
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
+}
+
+/// A request to send: headers and raw body.
+#[derive(Debug, Clone)]
+pub struct Webhook {
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Webhook {
+    /// The request stored in a webhook fixture.
+    pub fn from_fixture(fixture: &Value) -> Webhook {
+        let request = &fixture["request"];
+        let headers = match &request["headers"] {
+            Value::Object(map) => map
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                .collect(),
+            Value::Array(items) => items
+                .iter()
+                .map(|p| {
+                    (
+                        p[0].as_str().unwrap_or_default().to_string(),
+                        p[1].as_str().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect(),
+            _ => vec![],
+        };
+        let body = match (&request["body"], &request["body_base64"]) {
+            (Value::String(s), _) => s.as_bytes().to_vec(),
+            (_, Value::String(b)) => base64::engine::general_purpose::STANDARD
+                .decode(b)
+                .expect("fixture body_base64"),
+            _ => vec![],
+        };
+        Webhook { headers, body }
+    }
+
+    /// Replaces (or adds) a header.
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        self.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+}
+
+/// Shopify: base64(HMAC-SHA256(body, secret)) in `X-Shopify-Hmac-Sha256`.
+pub fn shopify_webhook(secret: &str, topic: &str, webhook_id: &str, body: &[u8]) -> Webhook {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("any key length");
+    mac.update(body);
+    let sig = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+    Webhook {
+        headers: vec![
+            ("Content-Type".into(), "application/json".into()),
+            ("X-Shopify-Topic".into(), topic.into()),
+            ("X-Shopify-Hmac-Sha256".into(), sig),
+            (
+                "X-Shopify-Shop-Domain".into(),
+                "jsmith.myshopify.com".into(),
+            ),
+            ("X-Shopify-API-Version".into(), "2024-04".into()),
+            ("X-Shopify-Webhook-Id".into(), webhook_id.into()),
+        ],
+        body: body.to_vec(),
+    }
+}
+
+/// Kuaidi100: form `param` + `sign` = UPPER(MD5(param + salt)).
+pub fn kuaidi100_webhook(salt: &str, param: &str) -> Webhook {
+    let sign = hex::encode_upper(Md5::digest(format!("{param}{salt}").as_bytes()));
+    let body = form_urlencoded::Serializer::new(String::new())
+        .append_pair("param", param)
+        .append_pair("sign", &sign)
+        .finish();
+    Webhook {
+        headers: vec![(
+            "Content-Type".into(),
+            "application/x-www-form-urlencoded".into(),
+        )],
+        body: body.into_bytes(),
+    }
+}
+
+/// A Taobao TMC message relayed as a TOP-signed form (md5 method).
+pub fn taobao_webhook(secret: &str, fields: &[(&str, &str)]) -> Webhook {
+    let mut sorted: Vec<_> = fields.to_vec();
+    sorted.sort();
+    let mut text = String::from(secret);
+    for (k, v) in &sorted {
+        text.push_str(k);
+        text.push_str(v);
+    }
+    text.push_str(secret);
+    let sign = hex::encode_upper(Md5::digest(text.as_bytes()));
+    let mut ser = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in fields {
+        ser.append_pair(k, v);
+    }
+    ser.append_pair("sign", &sign);
+    Webhook {
+        headers: vec![(
+            "Content-Type".into(),
+            "application/x-www-form-urlencoded".into(),
+        )],
+        body: ser.finish().into_bytes(),
+    }
+}
+
+/// One account of the test host's configuration.
+#[derive(Debug, Clone)]
+pub struct TestAccount {
+    pub adapter: String,
+    pub id: String,
+    pub secrets: Vec<String>,
+    pub credentials: Vec<(String, String)>,
+}
+
+impl TestAccount {
+    /// The account a fixture was signed for.
+    pub fn from_fixture(adapter: &str, fixture: &Value) -> TestAccount {
+        let account = &fixture["account"];
+        TestAccount {
+            adapter: adapter.to_string(),
+            id: account["id"].as_str().unwrap_or("main").to_string(),
+            secrets: account["secrets"]
+                .as_array()
+                .map(|s| {
+                    s.iter()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            credentials: account["credentials"]
+                .as_object()
+                .map(|c| {
+                    c.iter()
+                        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// Settings of a test host.
+#[derive(Debug, Clone)]
+pub struct HostOptions {
+    /// Adapter crates whose components are installed.
+    pub adapters: Vec<&'static str>,
+    pub accounts: Vec<TestAccount>,
+    /// Extra TOML under `[adapters]` (limits).
+    pub adapters_extra: String,
+    pub max_body_bytes: usize,
+}
+
+impl Default for HostOptions {
+    fn default() -> Self {
+        HostOptions {
+            adapters: vec![],
+            accounts: vec![],
+            adapters_extra: String::new(),
+            max_body_bytes: 4 << 20,
+        }
+    }
+}
+
+/// A real host serving on a free loopback port, with its own temporary store.
+pub struct TestHost {
+    pub base_url: String,
+    pub pipeline: Pipeline,
+    pub client: reqwest::Client,
+    pub dir: tempfile::TempDir,
+    server: tokio::task::JoinHandle<()>,
+}
+
+fn toml_string(s: &str) -> String {
+    serde_json::to_string(s).expect("strings serialize")
+}
+
+impl TestHost {
+    pub async fn start(options: HostOptions) -> Result<TestHost> {
+        let dir = tempfile::tempdir()?;
+        let adapters_dir = dir.path().join("adapters");
+        std::fs::create_dir_all(&adapters_dir)?;
+        for adapter in &options.adapters {
+            std::fs::copy(wasm(adapter), adapters_dir.join(format!("{adapter}.wasm")))?;
+        }
+        // Compiled adapters are shared across tests through the target dir.
+        let cache = target_dir().join("orderhub-test-cache");
+        let mut toml = format!(
+            "[server]\nlisten = \"127.0.0.1:0\"\nmax_body_bytes = {}\n[store]\nurl = \"sqlite://orderhub.db\"\n[adapters]\ndir = \"adapters\"\ncache_dir = {}\n{}\n",
+            options.max_body_bytes,
+            toml_string(&cache.display().to_string()),
+            options.adapters_extra
+        );
+        for a in &options.accounts {
+            let secrets: Vec<String> = a.secrets.iter().map(|s| toml_string(s)).collect();
+            let creds: Vec<String> = a
+                .credentials
+                .iter()
+                .map(|(k, v)| format!("{} = {}", toml_string(k), toml_string(v)))
+                .collect();
+            toml.push_str(&format!(
+                "[[accounts]]\nadapter = {}\nid = {}\nsecrets = [{}]\ncredentials = {{ {} }}\n",
+                toml_string(&a.adapter),
+                toml_string(&a.id),
+                secrets.join(", "),
+                creds.join(", ")
+            ));
+        }
+        let config_path = dir.path().join("orderhub.toml");
+        std::fs::write(&config_path, &toml)?;
+        let config = Config::load(&config_path).context("test config")?;
+        let pipeline = orderhub_host::app::pipeline(config).context("starting the test host")?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let base_url = format!("http://{}", listener.local_addr()?);
+        let serving = pipeline.clone();
+        let server = tokio::spawn(async move {
+            let _ = orderhub_host::server::serve(serving, listener).await;
+        });
+        Ok(TestHost {
+            base_url,
+            pipeline,
+            client: reqwest::Client::new(),
+            dir,
+            server,
+        })
+    }
+
+    pub fn store(&self) -> Arc<dyn OrderStore> {
+        self.pipeline.store.clone()
+    }
+
+    /// POSTs a webhook to `/webhooks/{adapter}/{account}`; returns status and body.
+    pub async fn send(
+        &self,
+        adapter: &str,
+        account: &str,
+        webhook: &Webhook,
+    ) -> Result<(u16, String)> {
+        let mut request = self
+            .client
+            .post(format!("{}/webhooks/{adapter}/{account}", self.base_url))
+            .body(webhook.body.clone());
+        for (name, value) in &webhook.headers {
+            request = request.header(name, value);
+        }
+        let response = request.send().await?;
+        let status = response.status().as_u16();
+        Ok((status, response.text().await?))
+    }
+}
+
+impl Drop for TestHost {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}

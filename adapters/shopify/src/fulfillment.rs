@@ -78,7 +78,11 @@ pub fn events(
 fn tracking_number(fulfillment: &Fields<'_>) -> Option<String> {
     let first = fulfillment.optional("tracking_number").into_iter();
     let rest = fulfillment.opt_array("tracking_numbers").iter();
-    first.chain(rest).filter_map(scalar_text).map(|n| n.trim().to_string()).find(|n| !n.is_empty())
+    first
+        .chain(rest)
+        .filter_map(scalar_text)
+        .map(|n| n.trim().to_string())
+        .find(|n| !n.is_empty())
 }
 
 #[cfg(test)]
@@ -126,7 +130,7 @@ mod tests {
     #[test]
     fn delivered_is_signed_and_tracking_numbers_is_the_fallback() {
         let v = json!({"id": 1, "order_id": 2, "shipment_status": "delivered", "tracking_company": null,
-                       "tracking_number": null, "tracking_numbers": ["", "MS1562678"]});
+                       "tracking_number": " ", "tracking_numbers": ["", " MS1562678\n"]});
         let events = events(&Fields::of(&v, "").unwrap(), "fulfillments/update", None).unwrap();
         let shipment = shipment_of(&events[0]);
         assert!(shipment.signed);

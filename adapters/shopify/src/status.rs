@@ -625,4 +625,96 @@ mod tests {
             Err(KitError::UnknownStatus(_))
         ));
     }
+    /// The README's status table is the documentation of this module; every
+    /// row must say exactly what `map` does (same format as the conformance
+    /// suite's check, see fixtures/README.md).
+    #[test]
+    fn readme_status_table_matches_the_code() {
+        let readme = include_str!("../README.md");
+        let start = readme.find("<!-- status-table -->").unwrap();
+        let end = readme.find("<!-- /status-table -->").unwrap();
+        let mut rows = 0;
+        for line in readme[start..end]
+            .lines()
+            .filter(|l| l.starts_with("| payment") || l.starts_with("| fulfillment"))
+        {
+            let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+            let domain = if cells[0] == "payment" {
+                StatusDomain::Payment
+            } else {
+                StatusDomain::Fulfillment
+            };
+            let (value, rest) = cells[1].trim_start_matches('`').split_once('`').unwrap();
+            let context: Vec<(&str, &str)> = rest
+                .trim()
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .split(',')
+                .filter_map(|kv| kv.split_once('='))
+                .map(|(k, v)| (k.trim(), v.trim()))
+                .collect();
+            let mapping = map(&status(domain, value, &context)).unwrap();
+            assert_eq!(render(&mapping), cells[2], "{line}");
+            rows += 1;
+        }
+        let declared = FINANCIAL_STATUSES.len() + SHIPMENT_STATUSES.len();
+        assert!(rows > declared);
+        for (value, _) in FINANCIAL_STATUSES.iter().chain(SHIPMENT_STATUSES) {
+            assert!(
+                readme[start..end].contains(&format!("| `{value}` |")),
+                "{value} is not in the README table"
+            );
+        }
+    }
+
+    fn render(m: &StatusMapping) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        if let Some(l) = m.lifecycle {
+            parts.push(name(l));
+        }
+        if m.partial {
+            parts.push("partial".into());
+        }
+        if m.deposit_paid {
+            parts.push("deposit paid".into());
+        }
+        match &m.hold {
+            Some(HoldChange::Set(reason)) => parts.push(format!("hold: {reason}")),
+            Some(HoldChange::Clear) => parts.push("hold cleared".into()),
+            None => {}
+        }
+        if let Some(a) = m.after_sale {
+            parts.push(format!("after-sale: {}", name(a)));
+        }
+        if let Some(t) = m.tracking {
+            parts.push(format!("tracking: {}", name(t)));
+        }
+        if parts.is_empty() {
+            "—".to_string()
+        } else {
+            parts.join(", ")
+        }
+    }
+
+    /// The JSON spelling of a generated enum value: `OrderStatus::PendingPayment`
+    /// (its `Debug` form) → `pending_payment`.
+    fn name(value: impl std::fmt::Debug) -> String {
+        let debug = format!("{value:?}");
+        let text = debug.rsplit("::").next().unwrap_or_default();
+        let mut out = String::new();
+        let mut previous_lower = false;
+        for c in text.chars() {
+            if c.is_ascii_uppercase() {
+                if previous_lower {
+                    out.push('_');
+                }
+                out.push(c.to_ascii_lowercase());
+                previous_lower = false;
+            } else {
+                out.push(c);
+                previous_lower = c.is_ascii_lowercase();
+            }
+        }
+        out
+    }
 }

@@ -108,32 +108,34 @@ impl Cursor {
 
 /// Whole seconds: TOP times have no milliseconds.
 fn floor_second(millis: i64) -> i64 {
-    millis - millis.rem_euclid(1000)
+    millis.div_euclid(1000).saturating_mul(1000)
 }
 
 /// Everything modified up to this instant can be read without missing data.
 fn closed_until(now: i64) -> i64 {
-    floor_second(now) - SAFETY_LAG_MS
+    floor_second(now).saturating_sub(SAFETY_LAG_MS)
 }
 
 /// The first window: one day back from `now`.
 fn first_window(now: i64) -> Cursor {
-    let start = floor_second(now) - FIRST_LOOKBACK_MS;
+    let start = floor_second(now).saturating_sub(FIRST_LOOKBACK_MS);
     Cursor {
         start,
-        end: (start + WINDOW_MS)
+        end: start
+            .saturating_add(WINDOW_MS)
             .min(closed_until(now))
-            .max(start + MIN_WINDOW_MS),
+            .max(start.saturating_add(MIN_WINDOW_MS)),
         page: None,
     }
 }
 
 /// The window after `done`.
 fn next_window(done: &Cursor, now: i64) -> Cursor {
-    let start = done.end - OVERLAP_MS;
-    let end = (start + WINDOW_MS)
+    let start = done.end.saturating_sub(OVERLAP_MS);
+    let end = start
+        .saturating_add(WINDOW_MS)
         .min(closed_until(now))
-        .max(start + MIN_WINDOW_MS);
+        .max(start.saturating_add(MIN_WINDOW_MS));
     Cursor {
         start,
         end,
@@ -232,7 +234,7 @@ pub fn response(
                 None if trades.is_empty() => 0,
                 None => return Err(KitError::MissingField(page.path_of("total_results"))),
             };
-            let last_page = (total + PAGE_SIZE - 1) / PAGE_SIZE;
+            let last_page = total.max(0).saturating_add(PAGE_SIZE - 1) / PAGE_SIZE;
             if last_page > 1 {
                 Cursor {
                     page: Some(last_page),
@@ -462,6 +464,19 @@ mod tests {
         assert!(
             matches!(response(None, &html, NOW), Err(KitError::MalformedPayload(m)) if m.starts_with("HTTP 502"))
         );
+    }
+
+    #[test]
+    fn absurd_clocks_do_not_panic() {
+        for now in [i64::MIN, -1, i64::MAX] {
+            let _ = request(None, &account(), now);
+            let first = response(None, &reply(r#"{"time_get_response":{}}"#), now).unwrap();
+            let _ = request(first.next_cursor.as_deref(), &account(), now);
+            let window = r#"{"start":"2024-03-31 08:00:00","end":"2024-03-31 08:30:00"}"#;
+            let body =
+                r#"{"trades_sold_increment_get_response":{"total_results":9223372036854775807}}"#;
+            let _ = response(Some(window), &reply(body), now);
+        }
     }
 
     #[test]

@@ -16,7 +16,7 @@ use orderhub_adapter_kit::{KitError, http, sig, time};
 use crate::top_sign::{self, SignMethod};
 
 /// TOP accepts request timestamps within ten minutes of its clock.
-const TIMESTAMP_TOLERANCE_MS: i64 = 10 * 60 * 1000;
+const TIMESTAMP_TOLERANCE_MS: u64 = 10 * 60 * 1000;
 
 /// Decodes the relay form from the raw body. A field given twice is refused:
 /// the signature would cover both copies while the reader takes one.
@@ -40,9 +40,13 @@ pub fn verify(body: &[u8], secrets: &[String], now: i64) -> Result<(), KitError>
         Some(sign) if !sign.trim().is_empty() => sign,
         _ => return Err(KitError::MissingSignature("form field `sign`".into())),
     };
+    // A method this adapter cannot compute is a signature it cannot match.
     let method = match http::form_value(&fields, "sign_method") {
         None | Some("") => SignMethod::Md5,
-        Some(value) => SignMethod::parse(value, "sign_method")?,
+        Some(value) => SignMethod::parse(value, "sign_method").map_err(|e| match e {
+            KitError::InvalidField(why) => KitError::BadSignature(why),
+            other => other,
+        })?,
     };
     let signed = || fields.iter().map(|(n, v)| (n.as_str(), v.as_str()));
     // TOP prints signatures in upper-case hex; an exact comparison refuses
@@ -56,7 +60,7 @@ pub fn verify(body: &[u8], secrets: &[String], now: i64) -> Result<(), KitError>
     )?;
     if let Some(stamp) = http::form_value(&fields, "timestamp").filter(|t| !t.is_empty()) {
         let at = time::parse_local(stamp, time::shanghai(), "timestamp")?;
-        if (now - at).abs() > TIMESTAMP_TOLERANCE_MS {
+        if now.abs_diff(at) > TIMESTAMP_TOLERANCE_MS {
             return Err(KitError::StaleTimestamp(format!(
                 "timestamp {stamp:?} (GMT+8) is more than 10 minutes away from now"
             )));
@@ -153,6 +157,15 @@ mod tests {
     }
 
     #[test]
+    fn the_readme_example_verifies() {
+        let body = "topic=taobao_trade_TradeBuyerPay&content=%7B%22tid%22%3A1234567890123%2C%22buyer_nick%22%3A%22t%2A%2A1%22%2C%22payment%22%3A%2288.50%22%7D&id=2110700041190474002&pub_time=2024-04-01+07%3A59%3A30&sign=CA8F5B6A31E9BDF04F75A37B3D144D67";
+        assert_eq!(
+            verify(body.as_bytes(), &["example-secret".to_string()], NOW),
+            Ok(())
+        );
+    }
+
+    #[test]
     fn duplicate_fields_and_unknown_methods_are_refused() {
         let secrets = vec!["s".to_string()];
         let mut body = form(&MESSAGE, "s", SignMethod::Md5);
@@ -165,7 +178,7 @@ mod tests {
         fields.push(("sign_method", "sha1"));
         assert!(matches!(
             verify(&form(&fields, "s", SignMethod::Md5), &secrets, NOW),
-            Err(KitError::InvalidField(_))
+            Err(KitError::BadSignature(m)) if m.starts_with("sign_method")
         ));
     }
 }

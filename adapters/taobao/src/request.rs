@@ -106,8 +106,16 @@ pub fn sign(
         .query
         .iter()
         .map(|f| (f.name.clone(), f.value.clone()))
-        .chain(form.into_iter().filter(|(name, _)| name != "sign"))
+        .chain(form)
         .collect();
+    if params.iter().any(|(name, _)| name == "sign") {
+        // The query's old `sign` is dropped above; one in the body could not
+        // be replaced without rewriting the body.
+        return Err(KitError::invalid(
+            "sign",
+            "the draft's form body already carries a signature",
+        ));
+    }
     reject_duplicates(&params)?;
 
     let present = |params: &[(String, String)], name: &str| params.iter().any(|(n, _)| n == name);

@@ -4,7 +4,9 @@
 //! holds: the body `trap` panics (a trap), `loop` spins forever (stopped by the
 //! wall-clock limit), `alloc` allocates without bound (stopped by the memory
 //! cap), `escape` tries to read files and the environment (denied by the empty
-//! WASI context). Any other body is accepted as a minimal order whose id is the
+//! WASI context), `slow:ID` burns a few million instructions before
+//! accepting order `ID` (so a tight fuel limit dead-letters it and a looser one
+//! lets a replay succeed). Any other body is accepted as a minimal order whose id is the
 //! body text, so the same host can show it keeps serving afterwards.
 //! `verify` accepts requests whose `x-test-signature` header equals the
 //! account's first secret; it is not a real signature scheme.
@@ -28,7 +30,9 @@ impl Guest for HostileAdapter {
             id: "test-hostile".into(),
             kind: AdapterKind::Channel,
             version: env!("CARGO_PKG_VERSION").into(),
-            description: "Test-only adapter that traps, loops, hogs memory or probes the sandbox on command.".into(),
+            description:
+                "Test-only adapter that traps, loops, hogs memory or probes the sandbox on command."
+                    .into(),
             credentials: vec![CredentialSpec {
                 name: "secret".into(),
                 description: "Compared verbatim with the x-test-signature header.".into(),
@@ -46,7 +50,10 @@ impl Guest for HostileAdapter {
     }
 
     fn verify(request: HttpRequest, account: Account, _now: i64) -> Result<(), AdapterError> {
-        let sent = request.headers.iter().find(|h| h.name.eq_ignore_ascii_case("x-test-signature"));
+        let sent = request
+            .headers
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case("x-test-signature"));
         match (sent, account.secrets.first()) {
             (None, _) => Err(AdapterError::MissingSignature("x-test-signature".into())),
             (Some(h), Some(secret)) if &h.value == secret => Ok(()),
@@ -54,7 +61,11 @@ impl Guest for HostileAdapter {
         }
     }
 
-    fn sign(_request: OutboundRequest, _account: Account, _now: i64) -> Result<OutboundRequest, AdapterError> {
+    fn sign(
+        _request: OutboundRequest,
+        _account: Account,
+        _now: i64,
+    ) -> Result<OutboundRequest, AdapterError> {
         Err(AdapterError::Unsupported("sign".into()))
     }
 
@@ -66,29 +77,11 @@ impl Guest for HostileAdapter {
             "alloc" => allocate_forever(),
             "escape" => probe_sandbox(),
             "" => Err(AdapterError::MalformedPayload("empty body".into())),
-            id => Ok(vec![Event {
-                event_id: None,
-                topic: "test".into(),
-                occurred_at: None,
-                status: Some(PlatformStatus { domain: StatusDomain::Order, value: "paid".into(), context: vec![] }),
-                body: EventBody::Order(Order {
-                    external_id: id.into(),
-                    display_id: None,
-                    created_at: None,
-                    updated_at: None,
-                    currency: "CNY".into(),
-                    total_minor: Some(100),
-                    subtotal_minor: None,
-                    shipping_minor: None,
-                    discount_minor: None,
-                    tax_minor: None,
-                    buyer: None,
-                    receiver: None,
-                    lines: vec![],
-                    presale: false,
-                    note: None,
-                }),
-            }]),
+            slow if slow.starts_with("slow:") => {
+                burn(5_000_000);
+                Ok(vec![minimal_order(&slow["slow:".len()..])])
+            }
+            id => Ok(vec![minimal_order(id)]),
         }
     }
 
@@ -107,10 +100,18 @@ impl Guest for HostileAdapter {
     }
 
     fn acknowledge(_request: HttpRequest) -> HttpResponse {
-        HttpResponse { status: 200, headers: vec![], body: b"ok".to_vec() }
+        HttpResponse {
+            status: 200,
+            headers: vec![],
+            body: b"ok".to_vec(),
+        }
     }
 
-    fn poll_request(_cursor: Option<String>, _account: Account, _now: i64) -> Result<OutboundRequest, AdapterError> {
+    fn poll_request(
+        _cursor: Option<String>,
+        _account: Account,
+        _now: i64,
+    ) -> Result<OutboundRequest, AdapterError> {
         Err(AdapterError::Unsupported("poll".into()))
     }
 
@@ -123,8 +124,49 @@ impl Guest for HostileAdapter {
         Err(AdapterError::Unsupported("poll".into()))
     }
 
-    fn outbound_action(_action: Action, _account: Account, _now: i64) -> Result<OutboundRequest, AdapterError> {
+    fn outbound_action(
+        _action: Action,
+        _account: Account,
+        _now: i64,
+    ) -> Result<OutboundRequest, AdapterError> {
         Err(AdapterError::Unsupported("outbound-action".into()))
+    }
+}
+
+fn minimal_order(id: &str) -> Event {
+    Event {
+        event_id: None,
+        topic: "test".into(),
+        occurred_at: None,
+        status: Some(PlatformStatus {
+            domain: StatusDomain::Order,
+            value: "paid".into(),
+            context: vec![],
+        }),
+        body: EventBody::Order(Order {
+            external_id: id.into(),
+            display_id: None,
+            created_at: None,
+            updated_at: None,
+            currency: "CNY".into(),
+            total_minor: Some(100),
+            subtotal_minor: None,
+            shipping_minor: None,
+            discount_minor: None,
+            tax_minor: None,
+            buyer: None,
+            receiver: None,
+            lines: vec![],
+            presale: false,
+            note: None,
+        }),
+    }
+}
+
+fn burn(iterations: u64) {
+    let mut x: u64 = 0;
+    for i in 0..iterations {
+        x = std::hint::black_box(x.wrapping_add(i));
     }
 }
 
@@ -157,10 +199,17 @@ fn probe_sandbox() -> Result<Vec<Event>, AdapterError> {
         leaks.push("socket:127.0.0.1:5432".into());
     }
     if leaks.is_empty() {
-        Err(AdapterError::Unsupported("sandbox held: no files, environment or sockets".into()))
+        Err(AdapterError::Unsupported(
+            "sandbox held: no files, environment or sockets".into(),
+        ))
     } else {
-        Err(AdapterError::MalformedPayload(format!("sandbox leaked: {}", leaks.join(", "))))
+        Err(AdapterError::MalformedPayload(format!(
+            "sandbox leaked: {}",
+            leaks.join(", ")
+        )))
     }
 }
 
+// Exported only in the component: natively the export symbols do not link.
+#[cfg(target_arch = "wasm32")]
 bindings::export!(HostileAdapter with_types_in bindings);

@@ -20,13 +20,17 @@ where
 
 /// Decodes an `application/x-www-form-urlencoded` body into its fields, in order.
 pub fn parse_form(body: &[u8]) -> Result<Vec<(String, String)>, KitError> {
-    std::str::from_utf8(body).map_err(|_| KitError::MalformedPayload("form body is not UTF-8".into()))?;
+    std::str::from_utf8(body)
+        .map_err(|_| KitError::MalformedPayload("form body is not UTF-8".into()))?;
     Ok(form_urlencoded::parse(body).into_owned().collect())
 }
 
 /// The value of a form field, if present.
 pub fn form_value<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    fields
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
 }
 
 /// Encodes fields as `application/x-www-form-urlencoded` (space as `+`,
@@ -43,7 +47,11 @@ where
 }
 
 /// Characters RFC 3986 leaves unreserved; everything else is percent-encoded.
-const RFC3986: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+const RFC3986: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// Percent-encodes with RFC 3986 rules (space as `%20`).
 pub fn percent_encode(text: &str) -> String {
@@ -65,7 +73,10 @@ mod tests {
     #[test]
     fn header_lookup_ignores_case() {
         let h = vec![("X-Shopify-Topic".to_string(), "orders/paid".to_string())];
-        assert_eq!(header(h.iter().map(|(a, b)| (a, b)), "x-shopify-topic"), Some("orders/paid"));
+        assert_eq!(
+            header(h.iter().map(|(a, b)| (a, b)), "x-shopify-topic"),
+            Some("orders/paid")
+        );
         assert_eq!(header(h.iter().map(|(a, b)| (a, b)), "x-other"), None);
     }
 
@@ -79,7 +90,10 @@ mod tests {
 
     #[test]
     fn query_and_percent_encoding() {
-        assert_eq!(query_params("/x?a=1&b=two%20words"), vec![("a".into(), "1".into()), ("b".into(), "two words".into())]);
+        assert_eq!(
+            query_params("/x?a=1&b=two%20words"),
+            vec![("a".into(), "1".into()), ("b".into(), "two words".into())]
+        );
         assert_eq!(percent_encode("a b/c~"), "a%20b%2Fc~");
     }
 }

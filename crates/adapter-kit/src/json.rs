@@ -10,12 +10,14 @@ use crate::KitError;
 
 /// Parses a payload as JSON, turning syntax errors into `malformed-payload`.
 pub fn parse(bytes: &[u8]) -> Result<Value, KitError> {
-    serde_json::from_slice(bytes).map_err(|e| KitError::MalformedPayload(format!("not valid JSON: {e}")))
+    serde_json::from_slice(bytes)
+        .map_err(|e| KitError::MalformedPayload(format!("not valid JSON: {e}")))
 }
 
 /// Parses JSON held in a string field (platforms often embed JSON as text).
 pub fn parse_embedded(text: &str, field: &str) -> Result<Value, KitError> {
-    serde_json::from_str(text).map_err(|e| KitError::invalid(field, format_args!("embedded JSON is invalid: {e}")))
+    serde_json::from_str(text)
+        .map_err(|e| KitError::invalid(field, format_args!("embedded JSON is invalid: {e}")))
 }
 
 /// A JSON object and its path in the payload.
@@ -27,15 +29,24 @@ pub struct Fields<'a> {
 
 /// An owned path, used when descending into nested objects.
 fn join(path: &str, key: &str) -> String {
-    if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
 }
 
 impl<'a> Fields<'a> {
     /// Views `value` as an object at `path` (`""` for the root).
     pub fn of(value: &'a Value, path: &str) -> Result<Self, KitError> {
         match value {
-            Value::Object(map) => Ok(Fields { path: path.to_string(), map }),
-            _ if path.is_empty() => Err(KitError::MalformedPayload("the payload is not a JSON object".into())),
+            Value::Object(map) => Ok(Fields {
+                path: path.to_string(),
+                map,
+            }),
+            _ if path.is_empty() => Err(KitError::MalformedPayload(
+                "the payload is not a JSON object".into(),
+            )),
             _ => Err(KitError::invalid(path, "expected an object")),
         }
     }
@@ -52,7 +63,8 @@ impl<'a> Fields<'a> {
 
     /// A present, non-null value, or `missing-field` naming its path.
     pub fn required(&self, key: &str) -> Result<&'a Value, KitError> {
-        self.optional(key).ok_or_else(|| KitError::MissingField(self.path_of(key)))
+        self.optional(key)
+            .ok_or_else(|| KitError::MissingField(self.path_of(key)))
     }
 
     /// A value that is present and not null.
@@ -69,7 +81,9 @@ impl<'a> Fields<'a> {
 
     /// An optional string; empty strings count as absent.
     pub fn opt_string(&self, key: &str) -> Option<String> {
-        self.optional(key).and_then(scalar_text).filter(|s| !s.is_empty())
+        self.optional(key)
+            .and_then(scalar_text)
+            .filter(|s| !s.is_empty())
     }
 
     /// A required integer (number or numeric string).
@@ -80,7 +94,12 @@ impl<'a> Fields<'a> {
             Value::String(s) => s.trim().parse().ok(),
             _ => None,
         }
-        .ok_or_else(|| KitError::invalid(&self.path_of(key), format_args!("{value} is not an integer")))
+        .ok_or_else(|| {
+            KitError::invalid(
+                &self.path_of(key),
+                format_args!("{value} is not an integer"),
+            )
+        })
     }
 
     /// An optional boolean (`true`/`false`, `1`/`0`, `"true"`/`"false"`).
@@ -101,7 +120,10 @@ impl<'a> Fields<'a> {
     pub fn object(&self, key: &str) -> Result<Fields<'a>, KitError> {
         let value = self.required(key)?;
         match value {
-            Value::Object(map) => Ok(Fields { path: self.path_of(key), map }),
+            Value::Object(map) => Ok(Fields {
+                path: self.path_of(key),
+                map,
+            }),
             _ => Err(KitError::invalid(&self.path_of(key), "expected an object")),
         }
     }
@@ -109,7 +131,10 @@ impl<'a> Fields<'a> {
     /// An optional nested object.
     pub fn opt_object(&self, key: &str) -> Option<Fields<'a>> {
         match self.optional(key)? {
-            Value::Object(map) => Some(Fields { path: self.path_of(key), map }),
+            Value::Object(map) => Some(Fields {
+                path: self.path_of(key),
+                map,
+            }),
             _ => None,
         }
     }
@@ -137,8 +162,14 @@ impl<'a> Fields<'a> {
             .iter()
             .enumerate()
             .map(|(i, item)| match item {
-                Value::Object(map) => Ok(Fields { path: format!("{base}[{i}]"), map }),
-                _ => Err(KitError::invalid(&format!("{base}[{i}]"), "expected an object")),
+                Value::Object(map) => Ok(Fields {
+                    path: format!("{base}[{i}]"),
+                    map,
+                }),
+                _ => Err(KitError::invalid(
+                    &format!("{base}[{i}]"),
+                    "expected an object",
+                )),
             })
             .collect()
     }
@@ -172,8 +203,14 @@ mod tests {
         let order = root.object("order").unwrap();
         let lines = order.objects("lines").unwrap();
         assert_eq!(lines[0].string("sku"), Ok("A".into()));
-        assert_eq!(lines[1].string("sku"), Err(KitError::MissingField("order.lines[1].sku".into())));
-        assert_eq!(root.string("absent"), Err(KitError::MissingField("absent".into())));
+        assert_eq!(
+            lines[1].string("sku"),
+            Err(KitError::MissingField("order.lines[1].sku".into()))
+        );
+        assert_eq!(
+            root.string("absent"),
+            Err(KitError::MissingField("absent".into()))
+        );
     }
 
     #[test]
@@ -189,8 +226,14 @@ mod tests {
 
     #[test]
     fn non_objects_and_bad_json_are_malformed() {
-        assert!(matches!(parse(b"{not json"), Err(KitError::MalformedPayload(_))));
+        assert!(matches!(
+            parse(b"{not json"),
+            Err(KitError::MalformedPayload(_))
+        ));
         let v = json!([1, 2]);
-        assert!(matches!(Fields::of(&v, ""), Err(KitError::MalformedPayload(_))));
+        assert!(matches!(
+            Fields::of(&v, ""),
+            Err(KitError::MalformedPayload(_))
+        ));
     }
 }

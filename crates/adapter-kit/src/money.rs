@@ -22,7 +22,10 @@ pub fn parse_decimal_minor(text: &str, exponent: u32, field: &str) -> Result<i64
     let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
     let is_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
     if (whole.is_empty() && frac.is_empty()) || !is_digits(whole) || !is_digits(frac) {
-        return Err(KitError::invalid(field, format_args!("{text:?} is not a decimal amount")));
+        return Err(KitError::invalid(
+            field,
+            format_args!("{text:?} is not a decimal amount"),
+        ));
     }
     let exp = exponent as usize;
     if frac.len() > exp && frac[exp..].bytes().any(|b| b != b'0') {
@@ -50,21 +53,32 @@ pub fn decimal_value_minor(value: &Value, exponent: u32, field: &str) -> Result<
     match value {
         Value::String(s) => parse_decimal_minor(s, exponent, field),
         Value::Number(n) => parse_decimal_minor(&n.to_string(), exponent, field),
-        other => Err(KitError::invalid(field, format_args!("expected an amount, got {other}"))),
+        other => Err(KitError::invalid(
+            field,
+            format_args!("expected an amount, got {other}"),
+        )),
     }
 }
 
 /// Reads an amount already in minor units (fen integers), as number or string.
 pub fn minor_units_value(value: &Value, field: &str) -> Result<i64, KitError> {
     match value {
-        Value::Number(n) => n
-            .as_i64()
-            .ok_or_else(|| KitError::invalid(field, format_args!("{n} is not a whole number of minor units"))),
-        Value::String(s) => s
-            .trim()
-            .parse::<i64>()
-            .map_err(|_| KitError::invalid(field, format_args!("{s:?} is not a whole number of minor units"))),
-        other => Err(KitError::invalid(field, format_args!("expected minor units, got {other}"))),
+        Value::Number(n) => n.as_i64().ok_or_else(|| {
+            KitError::invalid(
+                field,
+                format_args!("{n} is not a whole number of minor units"),
+            )
+        }),
+        Value::String(s) => s.trim().parse::<i64>().map_err(|_| {
+            KitError::invalid(
+                field,
+                format_args!("{s:?} is not a whole number of minor units"),
+            )
+        }),
+        other => Err(KitError::invalid(
+            field,
+            format_args!("expected minor units, got {other}"),
+        )),
     }
 }
 
@@ -97,7 +111,9 @@ mod tests {
     fn lossy_or_garbage_amounts_are_refused_with_the_field_name() {
         assert_eq!(
             parse_decimal_minor("12.505", 2, "order.total"),
-            Err(KitError::InvalidField("order.total: \"12.505\" has more than 2 decimal places".into()))
+            Err(KitError::InvalidField(
+                "order.total: \"12.505\" has more than 2 decimal places".into()
+            ))
         );
         assert!(parse_decimal_minor("abc", 2, "p").is_err());
         assert!(parse_decimal_minor("", 2, "p").is_err());

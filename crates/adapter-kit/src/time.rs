@@ -21,11 +21,15 @@ pub fn parse_local(text: &str, zone: FixedOffset, field: &str) -> Result<i64, Ki
     let text = text.trim();
     let naive = NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f")
         .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f"))
-        .map_err(|_| KitError::invalid(field, format_args!("{text:?} is not yyyy-MM-dd HH:mm:ss")))?;
+        .map_err(|_| {
+            KitError::invalid(field, format_args!("{text:?} is not yyyy-MM-dd HH:mm:ss"))
+        })?;
     zone.from_local_datetime(&naive)
         .single()
         .map(|t| t.timestamp_millis())
-        .ok_or_else(|| KitError::invalid(field, format_args!("{text:?} does not exist in the zone")))
+        .ok_or_else(|| {
+            KitError::invalid(field, format_args!("{text:?} does not exist in the zone"))
+        })
 }
 
 /// Parses an RFC 3339 / ISO 8601 instant with an offset
@@ -83,14 +87,26 @@ mod tests {
     #[test]
     fn shanghai_local_time_is_eight_hours_ahead_of_utc() {
         // 2016-01-01 12:00:00 +08:00 == 2016-01-01 04:00:00Z == 1451620800 s.
-        assert_eq!(parse_local("2016-01-01 12:00:00", shanghai(), "t"), Ok(1_451_620_800_000));
-        assert_eq!(format_local(1_451_620_800_000, shanghai()), "2016-01-01 12:00:00");
+        assert_eq!(
+            parse_local("2016-01-01 12:00:00", shanghai(), "t"),
+            Ok(1_451_620_800_000)
+        );
+        assert_eq!(
+            format_local(1_451_620_800_000, shanghai()),
+            "2016-01-01 12:00:00"
+        );
     }
 
     #[test]
     fn rfc3339_with_offsets() {
-        assert_eq!(parse_rfc3339("2008-01-10T11:00:00-05:00", "t"), Ok(1_199_980_800_000));
-        assert_eq!(parse_rfc3339("2014-10-15 18:36:05 +0800", "t"), Ok(1_413_369_365_000));
+        assert_eq!(
+            parse_rfc3339("2008-01-10T11:00:00-05:00", "t"),
+            Ok(1_199_980_800_000)
+        );
+        assert_eq!(
+            parse_rfc3339("2014-10-15 18:36:05 +0800", "t"),
+            Ok(1_413_369_365_000)
+        );
         assert_eq!(format_rfc3339(1_199_980_800_000), "2008-01-10T16:00:00Z");
     }
 
@@ -98,15 +114,23 @@ mod tests {
     fn bad_times_name_the_field() {
         assert_eq!(
             parse_local("yesterday", shanghai(), "trade.created"),
-            Err(KitError::InvalidField("trade.created: \"yesterday\" is not yyyy-MM-dd HH:mm:ss".into()))
+            Err(KitError::InvalidField(
+                "trade.created: \"yesterday\" is not yyyy-MM-dd HH:mm:ss".into()
+            ))
         );
         assert!(parse_rfc3339("2020-13-01T00:00:00Z", "t").is_err());
     }
 
     #[test]
     fn unix_values() {
-        assert_eq!(unix_seconds_value(&serde_json::json!(1480411125), "t"), Ok(1_480_411_125_000));
-        assert_eq!(unix_millis_value(&serde_json::json!("1517820392000"), "t"), Ok(1_517_820_392_000));
+        assert_eq!(
+            unix_seconds_value(&serde_json::json!(1480411125), "t"),
+            Ok(1_480_411_125_000)
+        );
+        assert_eq!(
+            unix_millis_value(&serde_json::json!("1517820392000"), "t"),
+            Ok(1_517_820_392_000)
+        );
         assert!(unix_seconds_value(&serde_json::json!(null), "t").is_err());
     }
 }

@@ -11,16 +11,30 @@ use crate::model::Party;
 
 /// The key of a raw delivery (one webhook request): the first event's
 /// platform id when it has one, else the SHA-256 of the raw body.
-pub fn delivery_key(adapter: &str, account: &str, platform_event_id: Option<&str>, raw_body: &[u8]) -> String {
+pub fn delivery_key(
+    adapter: &str,
+    account: &str,
+    platform_event_id: Option<&str>,
+    raw_body: &[u8],
+) -> String {
     match platform_event_id {
         Some(id) if !id.is_empty() => format!("{adapter}:{account}:id:{id}"),
-        _ => format!("{adapter}:{account}:sha256:{}", hex::encode(Sha256::digest(raw_body))),
+        _ => format!(
+            "{adapter}:{account}:sha256:{}",
+            hex::encode(Sha256::digest(raw_body))
+        ),
     }
 }
 
 /// The key of one canonical event within a delivery: the platform's event id
 /// when the adapter gave one, else the delivery's key and the event's index.
-pub fn event_key(delivery_key: &str, platform_event_id: Option<&str>, adapter: &str, account: &str, index: usize) -> String {
+pub fn event_key(
+    delivery_key: &str,
+    platform_event_id: Option<&str>,
+    adapter: &str,
+    account: &str,
+    index: usize,
+) -> String {
     match platform_event_id {
         Some(id) if !id.is_empty() => format!("{adapter}:{account}:id:{id}"),
         _ => format!("{delivery_key}#{index}"),
@@ -35,20 +49,35 @@ pub fn customer_key(receiver: &Party) -> Option<String> {
     if receiver.masked {
         return None;
     }
-    let phone: String = receiver.phone.as_deref()?.chars().filter(char::is_ascii_digit).collect();
+    let phone: String = receiver
+        .phone
+        .as_deref()?
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
     // Country codes are dropped so "+86 138…" and "138…" agree.
-    let phone = phone.strip_prefix("86").filter(|p| p.len() == 11).unwrap_or(&phone);
+    let phone = phone
+        .strip_prefix("86")
+        .filter(|p| p.len() == 11)
+        .unwrap_or(&phone);
     if phone.len() < 6 {
         return None;
     }
     let a = receiver.address.as_ref()?;
-    let address: String = [&a.country, &a.province, &a.city, &a.district, &a.street, &a.postal_code]
-        .into_iter()
-        .flatten()
-        .flat_map(|part| part.chars())
-        .filter(|c| !c.is_whitespace() && !matches!(c, ',' | '，' | '-' | '.'))
-        .flat_map(char::to_lowercase)
-        .collect();
+    let address: String = [
+        &a.country,
+        &a.province,
+        &a.city,
+        &a.district,
+        &a.street,
+        &a.postal_code,
+    ]
+    .into_iter()
+    .flatten()
+    .flat_map(|part| part.chars())
+    .filter(|c| !c.is_whitespace() && !matches!(c, ',' | '，' | '-' | '.'))
+    .flat_map(char::to_lowercase)
+    .collect();
     if address.is_empty() {
         return None;
     }
@@ -66,7 +95,10 @@ mod tests {
 
     #[test]
     fn delivery_key_prefers_platform_id() {
-        assert_eq!(delivery_key("shopify", "main", Some("abc"), b"x"), "shopify:main:id:abc");
+        assert_eq!(
+            delivery_key("shopify", "main", Some("abc"), b"x"),
+            "shopify:main:id:abc"
+        );
         assert_eq!(
             delivery_key("kuaidi100", "main", None, b"abc"),
             "kuaidi100:main:sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
@@ -78,7 +110,11 @@ mod tests {
     fn party(phone: &str, street: &str, masked: bool) -> Party {
         Party {
             phone: Some(phone.into()),
-            address: Some(Address { city: Some("Hangzhou".into()), street: Some(street.into()), ..Default::default() }),
+            address: Some(Address {
+                city: Some("Hangzhou".into()),
+                street: Some(street.into()),
+                ..Default::default()
+            }),
             masked,
             ..Default::default()
         }
@@ -90,7 +126,13 @@ mod tests {
         let b = customer_key(&party("13800001111", "west lake rd 1", false));
         assert!(a.is_some());
         assert_eq!(a, b);
-        assert_ne!(a, customer_key(&party("13800001112", "West Lake Rd 1", false)));
-        assert_eq!(customer_key(&party("138****1111", "West Lake Rd 1", true)), None);
+        assert_ne!(
+            a,
+            customer_key(&party("13800001112", "West Lake Rd 1", false))
+        );
+        assert_eq!(
+            customer_key(&party("138****1111", "West Lake Rd 1", true)),
+            None
+        );
     }
 }

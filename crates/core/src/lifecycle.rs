@@ -14,7 +14,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{AfterSaleStatus, HoldChange, Instant, OrderStatus, StatusMapping, TrackingStatus};
+use crate::model::{
+    AfterSaleStatus, HoldChange, Instant, OrderStatus, StatusMapping, TrackingStatus,
+};
 
 /// The canonical status of one order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,13 +88,19 @@ fn is_not_older(event_at: Option<Instant>, last: Option<Instant>) -> bool {
 }
 
 /// Applies one status mapping, from an event that happened at `event_at`, to `current`.
-pub fn apply(current: &OrderState, mapping: &StatusMapping, event_at: Option<Instant>) -> Transition {
+pub fn apply(
+    current: &OrderState,
+    mapping: &StatusMapping,
+    event_at: Option<Instant>,
+) -> Transition {
     let mut next = current.clone();
     let mut lifecycle_refused = None;
 
     if let Some(status) = mapping.lifecycle {
         match lifecycle_allows(current.status, status) {
-            Ok(()) if status > current.status || status.is_terminal() && status != current.status => {
+            Ok(())
+                if status > current.status || status.is_terminal() && status != current.status =>
+            {
                 next.status = status;
                 next.partial = mapping.partial;
             }
@@ -130,7 +138,11 @@ pub fn apply(current: &OrderState, mapping: &StatusMapping, event_at: Option<Ins
         || next.hold != current.hold
         || next.after_sale != current.after_sale
         || next.deposit_paid != current.deposit_paid;
-    Transition { state: next, changed, lifecycle_refused }
+    Transition {
+        state: next,
+        changed,
+        lifecycle_refused,
+    }
 }
 
 /// What a carrier's tracking state means for the order it belongs to.
@@ -143,12 +155,26 @@ pub fn tracking_to_order_mapping(tracking: TrackingStatus) -> StatusMapping {
         }
         T::Delivered => (Some(OrderStatus::Delivered), Some(HoldChange::Clear)),
         T::DeliveryFailed => (None, Some(HoldChange::Set("delivery failed".into()))),
-        T::Returning => (None, Some(HoldChange::Set("parcel returning to sender".into()))),
-        T::Returned => (None, Some(HoldChange::Set("parcel returned to sender".into()))),
+        T::Returning => (
+            None,
+            Some(HoldChange::Set("parcel returning to sender".into())),
+        ),
+        T::Returned => (
+            None,
+            Some(HoldChange::Set("parcel returned to sender".into())),
+        ),
         T::Exception => (None, Some(HoldChange::Set("carrier exception".into()))),
-        T::Expired => (None, Some(HoldChange::Set("tracking expired without delivery".into()))),
+        T::Expired => (
+            None,
+            Some(HoldChange::Set("tracking expired without delivery".into())),
+        ),
     };
-    StatusMapping { lifecycle, hold, tracking: Some(tracking), ..StatusMapping::default() }
+    StatusMapping {
+        lifecycle,
+        hold,
+        tracking: Some(tracking),
+        ..StatusMapping::default()
+    }
 }
 
 /// Whether a shipment's tracking may go from `current` to `next`: never back
@@ -163,7 +189,10 @@ mod tests {
     use chrono::{TimeZone, Utc};
 
     fn to(status: OrderStatus) -> StatusMapping {
-        StatusMapping { lifecycle: Some(status), ..Default::default() }
+        StatusMapping {
+            lifecycle: Some(status),
+            ..Default::default()
+        }
     }
 
     fn at(secs: i64) -> Option<Instant> {
@@ -181,7 +210,10 @@ mod tests {
         let late = apply(&shipped.state, &to(OrderStatus::Paid), None);
         assert!(!late.changed);
         assert_eq!(late.state.status, OrderStatus::Shipped);
-        assert_eq!(late.lifecycle_refused, Some("older status than the current one (late or out-of-order event)"));
+        assert_eq!(
+            late.lifecycle_refused,
+            Some("older status than the current one (late or out-of-order event)")
+        );
     }
 
     #[test]
@@ -191,14 +223,32 @@ mod tests {
         let after = apply(&s, &to(OrderStatus::Paid), None);
         assert!(!after.changed);
         assert_eq!(after.state.status, OrderStatus::Cancelled);
-        let shipped = OrderState { status: OrderStatus::Shipped, ..OrderState::new() };
-        assert_eq!(apply(&shipped, &to(OrderStatus::Closed), None).state.status, OrderStatus::Closed);
+        let shipped = OrderState {
+            status: OrderStatus::Shipped,
+            ..OrderState::new()
+        };
+        assert_eq!(
+            apply(&shipped, &to(OrderStatus::Closed), None).state.status,
+            OrderStatus::Closed
+        );
     }
 
     #[test]
     fn partial_shipment_is_completed_by_a_full_one_and_not_undone() {
-        let partial = StatusMapping { lifecycle: Some(OrderStatus::Shipped), partial: true, ..Default::default() };
-        let s = apply(&OrderState { status: OrderStatus::Paid, ..OrderState::new() }, &partial, None).state;
+        let partial = StatusMapping {
+            lifecycle: Some(OrderStatus::Shipped),
+            partial: true,
+            ..Default::default()
+        };
+        let s = apply(
+            &OrderState {
+                status: OrderStatus::Paid,
+                ..OrderState::new()
+            },
+            &partial,
+            None,
+        )
+        .state;
         assert!(s.partial);
         let full = apply(&s, &to(OrderStatus::Shipped), None).state;
         assert!(!full.partial);
@@ -208,19 +258,38 @@ mod tests {
 
     #[test]
     fn hold_keeps_the_lifecycle_position_and_latest_change_wins() {
-        let s = OrderState { status: OrderStatus::Paid, ..OrderState::new() };
-        let set = StatusMapping { hold: Some(HoldChange::Set("risk control".into())), ..Default::default() };
+        let s = OrderState {
+            status: OrderStatus::Paid,
+            ..OrderState::new()
+        };
+        let set = StatusMapping {
+            hold: Some(HoldChange::Set("risk control".into())),
+            ..Default::default()
+        };
         let held = apply(&s, &set, at(100)).state;
-        assert_eq!((held.status, held.hold.as_deref()), (OrderStatus::Paid, Some("risk control")));
-        let clear = StatusMapping { hold: Some(HoldChange::Clear), ..Default::default() };
+        assert_eq!(
+            (held.status, held.hold.as_deref()),
+            (OrderStatus::Paid, Some("risk control"))
+        );
+        let clear = StatusMapping {
+            hold: Some(HoldChange::Clear),
+            ..Default::default()
+        };
         // A clear that happened before the hold was set is stale.
-        assert_eq!(apply(&held, &clear, at(50)).state.hold.as_deref(), Some("risk control"));
+        assert_eq!(
+            apply(&held, &clear, at(50)).state.hold.as_deref(),
+            Some("risk control")
+        );
         assert_eq!(apply(&held, &clear, at(150)).state.hold, None);
     }
 
     #[test]
     fn deposit_marker_is_cleared_once_paid() {
-        let deposit = StatusMapping { lifecycle: Some(OrderStatus::PendingPayment), deposit_paid: true, ..Default::default() };
+        let deposit = StatusMapping {
+            lifecycle: Some(OrderStatus::PendingPayment),
+            deposit_paid: true,
+            ..Default::default()
+        };
         let s = apply(&OrderState::new(), &deposit, None).state;
         assert!(s.deposit_paid && s.status == OrderStatus::PendingPayment);
         assert!(!apply(&s, &to(OrderStatus::Paid), None).state.deposit_paid);
@@ -228,10 +297,19 @@ mod tests {
 
     #[test]
     fn tracking_never_goes_back_and_drives_the_order() {
-        assert!(!tracking_allows(Some(TrackingStatus::Delivered), TrackingStatus::InTransit));
-        assert!(tracking_allows(Some(TrackingStatus::InTransit), TrackingStatus::Delivered));
+        assert!(!tracking_allows(
+            Some(TrackingStatus::Delivered),
+            TrackingStatus::InTransit
+        ));
+        assert!(tracking_allows(
+            Some(TrackingStatus::InTransit),
+            TrackingStatus::Delivered
+        ));
         assert!(tracking_allows(None, TrackingStatus::InfoReceived));
-        assert_eq!(tracking_to_order_mapping(TrackingStatus::Delivered).lifecycle, Some(OrderStatus::Delivered));
+        assert_eq!(
+            tracking_to_order_mapping(TrackingStatus::Delivered).lifecycle,
+            Some(OrderStatus::Delivered)
+        );
         assert_eq!(
             tracking_to_order_mapping(TrackingStatus::Exception).hold,
             Some(HoldChange::Set("carrier exception".into()))

@@ -398,7 +398,9 @@ impl AdapterErrorKind {
     pub fn is_authentication(self) -> bool {
         matches!(
             self,
-            AdapterErrorKind::MissingSignature | AdapterErrorKind::BadSignature | AdapterErrorKind::StaleTimestamp
+            AdapterErrorKind::MissingSignature
+                | AdapterErrorKind::BadSignature
+                | AdapterErrorKind::StaleTimestamp
         )
     }
 }
@@ -418,7 +420,15 @@ mod tests {
     #[test]
     fn lifecycle_order_is_the_documented_one() {
         use OrderStatus::*;
-        let ordered = [PendingPayment, Paid, Allocated, Shipped, InTransit, Delivered, Completed];
+        let ordered = [
+            PendingPayment,
+            Paid,
+            Allocated,
+            Shipped,
+            InTransit,
+            Delivered,
+            Completed,
+        ];
         assert!(ordered.windows(2).all(|w| w[0] < w[1]));
         assert!(Cancelled.is_terminal() && Closed.is_terminal() && !Completed.is_terminal());
     }
@@ -428,15 +438,30 @@ mod tests {
         let event = Event {
             event_id: Some("e1".into()),
             topic: "orders/paid".into(),
-            occurred_at: Some(DateTime::parse_from_rfc3339("2024-01-01T00:00:00Z").unwrap().into()),
-            status: Some(PlatformStatus { domain: StatusDomain::Payment, value: "paid".into(), context: vec![] }),
-            body: EventBody::Inventory(InventoryLevel { sku: "A".into(), warehouse: None, available: 3 }),
+            occurred_at: Some(
+                DateTime::parse_from_rfc3339("2024-01-01T00:00:00Z")
+                    .unwrap()
+                    .into(),
+            ),
+            status: Some(PlatformStatus {
+                domain: StatusDomain::Payment,
+                value: "paid".into(),
+                context: vec![],
+            }),
+            body: EventBody::Inventory(InventoryLevel {
+                sku: "A".into(),
+                warehouse: None,
+                available: 3,
+            }),
         };
         let json = serde_json::to_value(&event).unwrap();
         assert_eq!(json["body"]["type"], "inventory");
         assert_eq!(json["occurred_at"], "2024-01-01T00:00:00Z");
         assert_eq!(json["status"]["domain"], "payment");
-        assert_eq!(OrderStatus::parse("in_transit"), Some(OrderStatus::InTransit));
+        assert_eq!(
+            OrderStatus::parse("in_transit"),
+            Some(OrderStatus::InTransit)
+        );
         assert_eq!(OrderStatus::InTransit.as_str(), "in_transit");
         let hold = serde_json::to_value(HoldChange::Set("risk".into())).unwrap();
         assert_eq!(hold, serde_json::json!({"type": "set", "reason": "risk"}));
@@ -485,8 +510,14 @@ impl std::fmt::Debug for AccountData {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AccountData")
             .field("id", &self.id)
-            .field("secrets", &format_args!("[{} redacted]", self.secrets.len()))
-            .field("credentials", &self.credentials.iter().map(|(k, _)| k).collect::<Vec<_>>())
+            .field(
+                "secrets",
+                &format_args!("[{} redacted]", self.secrets.len()),
+            )
+            .field(
+                "credentials",
+                &self.credentials.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            )
             .finish()
     }
 }

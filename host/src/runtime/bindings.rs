@@ -31,7 +31,13 @@ fn from_millis(ms: i64) -> Option<DateTime<Utc>> {
 }
 
 fn fields(pairs: &[(String, String)]) -> Vec<w::Field> {
-    pairs.iter().map(|(name, value)| w::Field { name: name.clone(), value: value.clone() }).collect()
+    pairs
+        .iter()
+        .map(|(name, value)| w::Field {
+            name: name.clone(),
+            value: value.clone(),
+        })
+        .collect()
 }
 
 fn pairs(fields: Vec<w::Field>) -> Vec<(String, String)> {
@@ -40,13 +46,22 @@ fn pairs(fields: Vec<w::Field>) -> Vec<(String, String)> {
 
 impl From<&m::RawRequest> for w::HttpRequest {
     fn from(r: &m::RawRequest) -> Self {
-        w::HttpRequest { method: r.method.clone(), url: r.url.clone(), headers: fields(&r.headers), body: r.body.clone() }
+        w::HttpRequest {
+            method: r.method.clone(),
+            url: r.url.clone(),
+            headers: fields(&r.headers),
+            body: r.body.clone(),
+        }
     }
 }
 
 impl From<&m::AccountData> for w::Account {
     fn from(a: &m::AccountData) -> Self {
-        w::Account { id: a.id.clone(), secrets: a.secrets.clone(), credentials: fields(&a.credentials) }
+        w::Account {
+            id: a.id.clone(),
+            secrets: a.secrets.clone(),
+            credentials: fields(&a.credentials),
+        }
     }
 }
 
@@ -76,13 +91,21 @@ impl From<w::OutboundRequest> for m::OutboundRequest {
 
 impl From<&m::HttpReply> for w::HttpResponse {
     fn from(r: &m::HttpReply) -> Self {
-        w::HttpResponse { status: r.status, headers: fields(&r.headers), body: r.body.clone() }
+        w::HttpResponse {
+            status: r.status,
+            headers: fields(&r.headers),
+            body: r.body.clone(),
+        }
     }
 }
 
 impl From<w::HttpResponse> for m::HttpReply {
     fn from(r: w::HttpResponse) -> Self {
-        m::HttpReply { status: r.status, headers: pairs(r.headers), body: r.body }
+        m::HttpReply {
+            status: r.status,
+            headers: pairs(r.headers),
+            body: r.body,
+        }
     }
 }
 
@@ -128,13 +151,21 @@ fn domain_to_wit(d: m::StatusDomain) -> w::StatusDomain {
 
 impl From<&m::PlatformStatus> for w::PlatformStatus {
     fn from(s: &m::PlatformStatus) -> Self {
-        w::PlatformStatus { domain: domain_to_wit(s.domain), value: s.value.clone(), context: fields(&s.context) }
+        w::PlatformStatus {
+            domain: domain_to_wit(s.domain),
+            value: s.value.clone(),
+            context: fields(&s.context),
+        }
     }
 }
 
 impl From<w::PlatformStatus> for m::PlatformStatus {
     fn from(s: w::PlatformStatus) -> Self {
-        m::PlatformStatus { domain: domain_to_core(s.domain), value: s.value, context: pairs(s.context) }
+        m::PlatformStatus {
+            domain: domain_to_core(s.domain),
+            value: s.value,
+            context: pairs(s.context),
+        }
     }
 }
 
@@ -216,7 +247,13 @@ impl From<w::Address> for m::Address {
 
 impl From<w::Party> for m::Party {
     fn from(p: w::Party) -> Self {
-        m::Party { name: p.name, phone: p.phone, email: p.email, address: p.address.map(Into::into), masked: p.masked }
+        m::Party {
+            name: p.name,
+            phone: p.phone,
+            email: p.email,
+            address: p.address.map(Into::into),
+            masked: p.masked,
+        }
     }
 }
 
@@ -278,9 +315,11 @@ impl From<w::EventBody> for m::EventBody {
                 checkpoints: s.checkpoints.into_iter().map(Into::into).collect(),
                 signed: s.signed,
             }),
-            w::EventBody::Inventory(i) => {
-                m::EventBody::Inventory(m::InventoryLevel { sku: i.sku, warehouse: i.warehouse, available: i.available })
-            }
+            w::EventBody::Inventory(i) => m::EventBody::Inventory(m::InventoryLevel {
+                sku: i.sku,
+                warehouse: i.warehouse,
+                available: i.available,
+            }),
             w::EventBody::AfterSale(a) => m::EventBody::AfterSale(m::AfterSale {
                 external_id: a.external_id,
                 order_external_id: a.order_external_id,
@@ -306,7 +345,11 @@ impl From<w::Event> for m::Event {
 
 impl From<w::PollPage> for m::PollPage {
     fn from(p: w::PollPage) -> Self {
-        m::PollPage { events: p.events.into_iter().map(Into::into).collect(), next_cursor: p.next_cursor, more: p.more }
+        m::PollPage {
+            events: p.events.into_iter().map(Into::into).collect(),
+            next_cursor: p.next_cursor,
+            more: p.more,
+        }
     }
 }
 
@@ -349,7 +392,11 @@ impl From<w::AdapterMetadata> for m::Metadata {
             statuses: md
                 .statuses
                 .into_iter()
-                .map(|s| m::DeclaredStatus { domain: domain_to_core(s.domain), value: s.value, description: s.description })
+                .map(|s| m::DeclaredStatus {
+                    domain: domain_to_core(s.domain),
+                    value: s.value,
+                    description: s.description,
+                })
                 .collect(),
         }
     }

@@ -19,7 +19,12 @@ pub fn cache_path(engine: &Engine, sha256: &str, dir: &Path) -> PathBuf {
 
 /// Loads the compiled component from the cache, or compiles and stores it.
 /// A cache entry that cannot be loaded is replaced, never trusted.
-pub fn compile_cached(engine: &Engine, bytes: &[u8], sha256: &str, dir: &Path) -> Result<Component, String> {
+pub fn compile_cached(
+    engine: &Engine,
+    bytes: &[u8],
+    sha256: &str,
+    dir: &Path,
+) -> Result<Component, String> {
     let path = cache_path(engine, sha256, dir);
     if path.exists() {
         // SAFETY: the file was written by `store` below from `Component::serialize`
@@ -27,7 +32,9 @@ pub fn compile_cached(engine: &Engine, bytes: &[u8], sha256: &str, dir: &Path) -
         // compatibility hash), and wasmtime validates its header before use.
         match unsafe { Component::deserialize_file(engine, &path) } {
             Ok(component) => return Ok(component),
-            Err(e) => tracing::warn!(path = %path.display(), "ignoring unusable compiled-adapter cache entry: {e:#}"),
+            Err(e) => {
+                tracing::warn!(path = %path.display(), "ignoring unusable compiled-adapter cache entry: {e:#}")
+            }
         }
     }
     let component = Component::new(engine, bytes).map_err(|e| format!("{e:#}"))?;
@@ -38,7 +45,9 @@ pub fn compile_cached(engine: &Engine, bytes: &[u8], sha256: &str, dir: &Path) -
 }
 
 fn store(component: &Component, path: &Path) -> std::io::Result<()> {
-    let bytes = component.serialize().map_err(|e| std::io::Error::other(e.to_string()))?;
+    let bytes = component
+        .serialize()
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
     }

@@ -18,12 +18,13 @@ use super::sandbox::{CallState, EPOCH_TICK, Limits, Sandbox};
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     #[error("cannot read {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{0} is not a valid WebAssembly component: {1}")]
     Compile(String, String),
-    #[error(
-        "{what} does not implement the contract orderhub:adapter@{CONTRACT_VERSION}: {detail}"
-    )]
+    #[error("{what} does not implement the contract orderhub:adapter@{CONTRACT_VERSION}: {detail}")]
     Contract { what: String, detail: String },
     #[error("{what}: metadata() failed: {detail}")]
     Metadata { what: String, detail: String },
@@ -95,7 +96,10 @@ pub struct LoadedAdapter {
 
 impl std::fmt::Debug for LoadedAdapter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LoadedAdapter").field("id", &self.id).field("sha256", &self.sha256).finish()
+        f.debug_struct("LoadedAdapter")
+            .field("id", &self.id)
+            .field("sha256", &self.sha256)
+            .finish()
     }
 }
 
@@ -106,9 +110,23 @@ pub fn component_sha256(bytes: &[u8]) -> String {
 
 impl LoadedAdapter {
     /// Loads a component file; compiled code is cached under `cache_dir` when given.
-    pub fn load_file(sandbox: &Sandbox, path: &Path, cache_dir: Option<&Path>, limits: Limits) -> Result<Self, LoadError> {
-        let bytes = std::fs::read(path).map_err(|source| LoadError::Read { path: path.to_path_buf(), source })?;
-        Self::load_bytes(sandbox, &bytes, &path.display().to_string(), cache_dir, limits)
+    pub fn load_file(
+        sandbox: &Sandbox,
+        path: &Path,
+        cache_dir: Option<&Path>,
+        limits: Limits,
+    ) -> Result<Self, LoadError> {
+        let bytes = std::fs::read(path).map_err(|source| LoadError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::load_bytes(
+            sandbox,
+            &bytes,
+            &path.display().to_string(),
+            cache_dir,
+            limits,
+        )
     }
 
     /// Loads a component from bytes; `what` names it in errors.
@@ -126,13 +144,22 @@ impl LoadedAdapter {
         }
         .map_err(|e| LoadError::Compile(what.to_string(), e))?;
 
-        check_contract(sandbox, &component).map_err(|detail| LoadError::Contract { what: what.to_string(), detail })?;
-        let instance_pre = sandbox
-            .linker
-            .instantiate_pre(&component)
-            .map_err(|e| LoadError::Contract { what: what.to_string(), detail: format!("{e:#}") })?;
-        let pre = AdapterPre::new(instance_pre)
-            .map_err(|e| LoadError::Contract { what: what.to_string(), detail: format!("{e:#}") })?;
+        check_contract(sandbox, &component).map_err(|detail| LoadError::Contract {
+            what: what.to_string(),
+            detail,
+        })?;
+        let instance_pre =
+            sandbox
+                .linker
+                .instantiate_pre(&component)
+                .map_err(|e| LoadError::Contract {
+                    what: what.to_string(),
+                    detail: format!("{e:#}"),
+                })?;
+        let pre = AdapterPre::new(instance_pre).map_err(|e| LoadError::Contract {
+            what: what.to_string(),
+            detail: format!("{e:#}"),
+        })?;
 
         let mut adapter = LoadedAdapter {
             sandbox: sandbox.clone(),
@@ -145,12 +172,23 @@ impl LoadedAdapter {
         };
         let (metadata, _) = adapter
             .call(|a, s| a.orderhub_adapter_connector().call_metadata(s).map(Ok))
-            .map_err(|e| LoadError::Metadata { what: what.to_string(), detail: e.to_string() })?;
+            .map_err(|e| LoadError::Metadata {
+                what: what.to_string(),
+                detail: e.to_string(),
+            })?;
         let metadata: m::Metadata = metadata.into();
-        if metadata.id.is_empty() || !metadata.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+        if metadata.id.is_empty()
+            || !metadata
+                .id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
             return Err(LoadError::Metadata {
                 what: what.to_string(),
-                detail: format!("adapter id {:?} must be lower-case letters, digits and '-'", metadata.id),
+                detail: format!(
+                    "adapter id {:?} must be lower-case letters, digits and '-'",
+                    metadata.id
+                ),
             });
         }
         adapter.id = Arc::from(metadata.id.as_str());
@@ -182,22 +220,39 @@ impl LoadedAdapter {
     /// Runs one function in a fresh instance under this adapter's limits.
     fn call<R>(
         &self,
-        f: impl FnOnce(&Adapter, &mut Store<CallState>) -> wasmtime::Result<Result<R, bindings::orderhub::adapter::types::AdapterError>>,
+        f: impl FnOnce(
+            &Adapter,
+            &mut Store<CallState>,
+        )
+            -> wasmtime::Result<Result<R, bindings::orderhub::adapter::types::AdapterError>>,
     ) -> Result<(R, CallStats), CallError> {
         let started = Instant::now();
         let adapter = self.id.to_string();
-        let mut store = Store::new(&self.sandbox.engine, CallState::new(self.id.clone(), self.limits.memory_bytes));
+        let mut store = Store::new(
+            &self.sandbox.engine,
+            CallState::new(self.id.clone(), self.limits.memory_bytes),
+        );
         store.limiter(|s| &mut s.limiter);
         let fuel = self.limits.fuel;
-        store.set_fuel(fuel).map_err(|e| CallError::Instantiate { adapter: adapter.clone(), message: e.to_string() })?;
-        let ticks = self.limits.wall_clock.as_nanos().div_ceil(EPOCH_TICK.as_nanos()).max(1) as u64;
+        store.set_fuel(fuel).map_err(|e| CallError::Instantiate {
+            adapter: adapter.clone(),
+            message: e.to_string(),
+        })?;
+        let ticks = self
+            .limits
+            .wall_clock
+            .as_nanos()
+            .div_ceil(EPOCH_TICK.as_nanos())
+            .max(1) as u64;
         store.set_epoch_deadline(ticks);
 
         let outcome = self
             .pre
             .instantiate(&mut store)
             .map_err(|e| classify(e, &store, self, true))
-            .and_then(|instance| f(&instance, &mut store).map_err(|e| classify(e, &store, self, false)));
+            .and_then(|instance| {
+                f(&instance, &mut store).map_err(|e| classify(e, &store, self, false))
+            });
         let stats = CallStats {
             fuel_used: fuel.saturating_sub(store.get_fuel().unwrap_or(0)),
             peak_memory_bytes: store.data().limiter.peak,
@@ -209,25 +264,50 @@ impl LoadedAdapter {
         }
     }
 
-    pub fn verify(&self, request: &m::RawRequest, account: &m::AccountData, now: DateTime<Utc>) -> Result<CallStats, CallError> {
+    pub fn verify(
+        &self,
+        request: &m::RawRequest,
+        account: &m::AccountData,
+        now: DateTime<Utc>,
+    ) -> Result<CallStats, CallError> {
         let (req, acc) = (request.into(), account.into());
-        self.call(|a, s| a.orderhub_adapter_connector().call_verify(s, &req, &acc, to_millis(now))).map(|(_, st)| st)
+        self.call(|a, s| {
+            a.orderhub_adapter_connector()
+                .call_verify(s, &req, &acc, to_millis(now))
+        })
+        .map(|(_, st)| st)
     }
 
-    pub fn normalize(&self, request: &m::RawRequest, account: &m::AccountData) -> Result<(Vec<m::Event>, CallStats), CallError> {
+    pub fn normalize(
+        &self,
+        request: &m::RawRequest,
+        account: &m::AccountData,
+    ) -> Result<(Vec<m::Event>, CallStats), CallError> {
         let (req, acc) = (request.into(), account.into());
         self.call(|a, s| a.orderhub_adapter_connector().call_normalize(s, &req, &acc))
             .map(|(events, st)| (events.into_iter().map(Into::into).collect(), st))
     }
 
-    pub fn status_map(&self, status: &m::PlatformStatus) -> Result<(m::StatusMapping, CallStats), CallError> {
+    pub fn status_map(
+        &self,
+        status: &m::PlatformStatus,
+    ) -> Result<(m::StatusMapping, CallStats), CallError> {
         let st = status.into();
-        self.call(|a, s| a.orderhub_adapter_connector().call_status_map(s, &st)).map(|(m, st)| (m.into(), st))
+        self.call(|a, s| a.orderhub_adapter_connector().call_status_map(s, &st))
+            .map(|(m, st)| (m.into(), st))
     }
 
-    pub fn acknowledge(&self, request: &m::RawRequest) -> Result<(m::HttpReply, CallStats), CallError> {
+    pub fn acknowledge(
+        &self,
+        request: &m::RawRequest,
+    ) -> Result<(m::HttpReply, CallStats), CallError> {
         let req = request.into();
-        self.call(|a, s| a.orderhub_adapter_connector().call_acknowledge(s, &req).map(Ok)).map(|(r, st)| (r.into(), st))
+        self.call(|a, s| {
+            a.orderhub_adapter_connector()
+                .call_acknowledge(s, &req)
+                .map(Ok)
+        })
+        .map(|(r, st)| (r.into(), st))
     }
 
     pub fn sign(
@@ -237,8 +317,11 @@ impl LoadedAdapter {
         now: DateTime<Utc>,
     ) -> Result<(m::OutboundRequest, CallStats), CallError> {
         let (req, acc) = (request.into(), account.into());
-        self.call(|a, s| a.orderhub_adapter_connector().call_sign(s, &req, &acc, to_millis(now)))
-            .map(|(r, st)| (r.into(), st))
+        self.call(|a, s| {
+            a.orderhub_adapter_connector()
+                .call_sign(s, &req, &acc, to_millis(now))
+        })
+        .map(|(r, st)| (r.into(), st))
     }
 
     pub fn poll_request(
@@ -248,8 +331,11 @@ impl LoadedAdapter {
         now: DateTime<Utc>,
     ) -> Result<(m::OutboundRequest, CallStats), CallError> {
         let acc = account.into();
-        self.call(|a, s| a.orderhub_adapter_connector().call_poll_request(s, cursor, &acc, to_millis(now)))
-            .map(|(r, st)| (r.into(), st))
+        self.call(|a, s| {
+            a.orderhub_adapter_connector()
+                .call_poll_request(s, cursor, &acc, to_millis(now))
+        })
+        .map(|(r, st)| (r.into(), st))
     }
 
     pub fn poll_response(
@@ -260,8 +346,16 @@ impl LoadedAdapter {
         now: DateTime<Utc>,
     ) -> Result<(m::PollPage, CallStats), CallError> {
         let (resp, acc) = (response.into(), account.into());
-        self.call(|a, s| a.orderhub_adapter_connector().call_poll_response(s, cursor, &resp, &acc, to_millis(now)))
-            .map(|(p, st)| (p.into(), st))
+        self.call(|a, s| {
+            a.orderhub_adapter_connector().call_poll_response(
+                s,
+                cursor,
+                &resp,
+                &acc,
+                to_millis(now),
+            )
+        })
+        .map(|(p, st)| (p.into(), st))
     }
 
     pub fn outbound_action(
@@ -271,24 +365,45 @@ impl LoadedAdapter {
         now: DateTime<Utc>,
     ) -> Result<(m::OutboundRequest, CallStats), CallError> {
         let (act, acc) = (action.into(), account.into());
-        self.call(|a, s| a.orderhub_adapter_connector().call_outbound_action(s, &act, &acc, to_millis(now)))
-            .map(|(r, st)| (r.into(), st))
+        self.call(|a, s| {
+            a.orderhub_adapter_connector()
+                .call_outbound_action(s, &act, &acc, to_millis(now))
+        })
+        .map(|(r, st)| (r.into(), st))
     }
 }
 
 /// Turns a wasmtime error into the limit it hit, or a trap.
-fn classify(error: wasmtime::Error, store: &Store<CallState>, adapter: &LoadedAdapter, instantiating: bool) -> CallError {
+fn classify(
+    error: wasmtime::Error,
+    store: &Store<CallState>,
+    adapter: &LoadedAdapter,
+    instantiating: bool,
+) -> CallError {
     let id = adapter.id.to_string();
     match error.downcast_ref::<Trap>() {
-        Some(Trap::Interrupt) => CallError::Timeout { adapter: id, limit_ms: adapter.limits.wall_clock.as_millis() },
-        Some(Trap::OutOfFuel) => CallError::FuelExhausted { adapter: id, fuel: adapter.limits.fuel },
-        _ if store.data().limiter.refused => {
-            CallError::MemoryLimit { adapter: id, limit_bytes: adapter.limits.memory_bytes }
-        }
-        _ if instantiating => CallError::Instantiate { adapter: id, message: format!("{error:#}") },
+        Some(Trap::Interrupt) => CallError::Timeout {
+            adapter: id,
+            limit_ms: adapter.limits.wall_clock.as_millis(),
+        },
+        Some(Trap::OutOfFuel) => CallError::FuelExhausted {
+            adapter: id,
+            fuel: adapter.limits.fuel,
+        },
+        _ if store.data().limiter.refused => CallError::MemoryLimit {
+            adapter: id,
+            limit_bytes: adapter.limits.memory_bytes,
+        },
+        _ if instantiating => CallError::Instantiate {
+            adapter: id,
+            message: format!("{error:#}"),
+        },
         // The root cause ("wasm trap: unreachable executed") says what
         // happened; the wasm backtrace above it names only function indices.
-        _ => CallError::Trap { adapter: id, message: error.root_cause().to_string() },
+        _ => CallError::Trap {
+            adapter: id,
+            message: error.root_cause().to_string(),
+        },
     }
 }
 
@@ -304,11 +419,20 @@ fn check_contract(sandbox: &Sandbox, component: &Component) -> Result<(), String
     if exports.iter().any(|e| e == CONNECTOR_EXPORT) {
         return Ok(());
     }
-    match exports.iter().find(|e| e.starts_with("orderhub:adapter/connector")) {
-        Some(other) => Err(format!("it exports {other}, this host speaks {CONNECTOR_EXPORT} (version skew)")),
+    match exports
+        .iter()
+        .find(|e| e.starts_with("orderhub:adapter/connector"))
+    {
+        Some(other) => Err(format!(
+            "it exports {other}, this host speaks {CONNECTOR_EXPORT} (version skew)"
+        )),
         None => Err(format!(
             "missing export {CONNECTOR_EXPORT} (it exports: {})",
-            if exports.is_empty() { "nothing".to_string() } else { exports.join(", ") }
+            if exports.is_empty() {
+                "nothing".to_string()
+            } else {
+                exports.join(", ")
+            }
         )),
     }
 }

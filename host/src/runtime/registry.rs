@@ -23,7 +23,9 @@ pub struct Registry {
 
 impl std::fmt::Debug for Registry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Registry").field("adapters", &self.active.load().keys().collect::<Vec<_>>()).finish()
+        f.debug_struct("Registry")
+            .field("adapters", &self.active.load().keys().collect::<Vec<_>>())
+            .finish()
     }
 }
 
@@ -35,13 +37,20 @@ pub enum RegistryError {
     #[error(transparent)]
     Load(#[from] LoadError),
     #[error("two components in {dir} declare the adapter id {id:?}: {first} and {second}")]
-    DuplicateId { dir: String, id: String, first: String, second: String },
+    DuplicateId {
+        dir: String,
+        id: String,
+        first: String,
+        second: String,
+    },
 }
 
 impl Registry {
     /// A registry holding the given adapters.
     pub fn new(adapters: AdapterSet) -> Self {
-        Registry { active: ArcSwap::from_pointee(adapters) }
+        Registry {
+            active: ArcSwap::from_pointee(adapters),
+        }
     }
 
     /// Loads every `*.wasm` in `dir`, keyed by the id each declares.
@@ -52,7 +61,10 @@ impl Registry {
         cache_dir: Option<&Path>,
         limits_for: impl Fn(&str) -> Limits,
     ) -> Result<Self, RegistryError> {
-        let entries = std::fs::read_dir(dir).map_err(|source| RegistryError::ReadDir { dir: dir.display().to_string(), source })?;
+        let entries = std::fs::read_dir(dir).map_err(|source| RegistryError::ReadDir {
+            dir: dir.display().to_string(),
+            source,
+        })?;
         let mut paths: Vec<_> = entries
             .filter_map(Result::ok)
             .map(|e| e.path())
@@ -63,10 +75,19 @@ impl Registry {
         for path in paths {
             // Limits depend on the id, which is known only after loading; the
             // file stem is the id by convention, and a mismatch is reloaded.
-            let stem = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
-            let mut adapter = LoadedAdapter::load_file(sandbox, &path, cache_dir, limits_for(&stem))?;
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let mut adapter =
+                LoadedAdapter::load_file(sandbox, &path, cache_dir, limits_for(&stem))?;
             if adapter.id() != stem {
-                adapter = LoadedAdapter::load_file(sandbox, &path, cache_dir, limits_for(&adapter.id().to_string()))?;
+                adapter = LoadedAdapter::load_file(
+                    sandbox,
+                    &path,
+                    cache_dir,
+                    limits_for(&adapter.id().to_string()),
+                )?;
             }
             if let Some(first) = set.get(adapter.id()) {
                 return Err(RegistryError::DuplicateId {

@@ -11,7 +11,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use wasmtime::component::{HasSelf, Linker, ResourceTable};
-use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, ResourceLimiter};
+use wasmtime::{
+    Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, ResourceLimiter,
+};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use super::bindings::{Adapter, orderhub::adapter::log, orderhub::adapter::types};
@@ -32,7 +34,11 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { wall_clock: Duration::from_secs(2), memory_bytes: 64 << 20, fuel: 2_000_000_000 }
+        Limits {
+            wall_clock: Duration::from_secs(2),
+            memory_bytes: 64 << 20,
+            fuel: 2_000_000_000,
+        }
     }
 }
 
@@ -47,7 +53,10 @@ pub struct SandboxConfig {
 
 impl Default for SandboxConfig {
     fn default() -> Self {
-        SandboxConfig { max_concurrent_instances: 64, max_memory_bytes: 256 << 20 }
+        SandboxConfig {
+            max_concurrent_instances: 64,
+            max_memory_bytes: 256 << 20,
+        }
     }
 }
 
@@ -66,13 +75,21 @@ impl CallState {
         // reads them) but adapters are given `now` explicitly and must not
         // depend on them.
         let wasi = WasiCtx::builder().build();
-        CallState { wasi, table: ResourceTable::new(), limiter: MemoryLimiter::new(memory_cap), adapter_id }
+        CallState {
+            wasi,
+            table: ResourceTable::new(),
+            limiter: MemoryLimiter::new(memory_cap),
+            adapter_id,
+        }
     }
 }
 
 impl WasiView for CallState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
     }
 }
 
@@ -115,12 +132,21 @@ pub(crate) struct MemoryLimiter {
 
 impl MemoryLimiter {
     fn new(cap: usize) -> Self {
-        MemoryLimiter { cap, peak: 0, refused: false }
+        MemoryLimiter {
+            cap,
+            peak: 0,
+            refused: false,
+        }
     }
 }
 
 impl ResourceLimiter for MemoryLimiter {
-    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         if desired > self.cap {
             self.refused = true;
             return Ok(false);
@@ -129,7 +155,12 @@ impl ResourceLimiter for MemoryLimiter {
         Ok(true)
     }
 
-    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         Ok(desired <= 100_000)
     }
 }
@@ -181,7 +212,10 @@ impl Sandbox {
             })
             .map_err(wasmtime::Error::from)?;
 
-        Ok(Sandbox { engine, linker: Arc::new(linker) })
+        Ok(Sandbox {
+            engine,
+            linker: Arc::new(linker),
+        })
     }
 
     /// The engine, for compiling components.

@@ -49,10 +49,24 @@ pub trait Tx {
     /// Inserts a timeline row; `false` when its key is already recorded.
     fn insert_event(&mut self, row: &EventRow<'_>) -> Result<bool, StoreError>;
     /// Records whether a recorded event changed anything, and why not.
-    fn mark_event(&mut self, key: &str, applied: bool, note: Option<&str>) -> Result<(), StoreError>;
-    fn load_order(&mut self, adapter: &str, account: &str, external_id: &str) -> Result<Option<OrderRecord>, StoreError>;
+    fn mark_event(
+        &mut self,
+        key: &str,
+        applied: bool,
+        note: Option<&str>,
+    ) -> Result<(), StoreError>;
+    fn load_order(
+        &mut self,
+        adapter: &str,
+        account: &str,
+        external_id: &str,
+    ) -> Result<Option<OrderRecord>, StoreError>;
     fn save_order(&mut self, order: &OrderRecord) -> Result<(), StoreError>;
-    fn load_shipment(&mut self, carrier: &str, tracking_number: &str) -> Result<Option<ShipmentRecord>, StoreError>;
+    fn load_shipment(
+        &mut self,
+        carrier: &str,
+        tracking_number: &str,
+    ) -> Result<Option<ShipmentRecord>, StoreError>;
     fn save_shipment(&mut self, shipment: &ShipmentRecord) -> Result<(), StoreError>;
     fn save_inventory(
         &mut self,
@@ -111,10 +125,14 @@ pub fn subject_of(body: &EventBody) -> (SubjectKind, String) {
     match body {
         EventBody::Order(o) => (SubjectKind::Order, o.external_id.clone()),
         EventBody::AfterSale(a) => (SubjectKind::Order, a.order_external_id.clone()),
-        EventBody::Shipment(s) => (SubjectKind::Shipment, shipment_subject(&s.carrier, &s.tracking_number)),
-        EventBody::Inventory(i) => {
-            (SubjectKind::Inventory, format!("{}@{}", i.sku, i.warehouse.as_deref().unwrap_or("")))
-        }
+        EventBody::Shipment(s) => (
+            SubjectKind::Shipment,
+            shipment_subject(&s.carrier, &s.tracking_number),
+        ),
+        EventBody::Inventory(i) => (
+            SubjectKind::Inventory,
+            format!("{}@{}", i.sku, i.warehouse.as_deref().unwrap_or("")),
+        ),
     }
 }
 
@@ -135,22 +153,50 @@ fn apply_one(
     match &event.body {
         EventBody::Order(order) => {
             let at = event.occurred_at.or(order.updated_at);
-            apply_to_order(tx, adapter, account, &order.external_id, now, &mapping, at, Some(order))
+            apply_to_order(
+                tx,
+                adapter,
+                account,
+                &order.external_id,
+                now,
+                &mapping,
+                at,
+                Some(order),
+            )
         }
-        EventBody::AfterSale(after_sale) => {
-            apply_to_order(tx, adapter, account, &after_sale.order_external_id, now, &mapping, event.occurred_at, None)
-        }
+        EventBody::AfterSale(after_sale) => apply_to_order(
+            tx,
+            adapter,
+            account,
+            &after_sale.order_external_id,
+            now,
+            &mapping,
+            event.occurred_at,
+            None,
+        ),
         EventBody::Shipment(shipment) => {
-            let (shipment_changed, note) = apply_to_shipment(tx, adapter, account, now, shipment, &mapping)?;
+            let (shipment_changed, note) =
+                apply_to_shipment(tx, adapter, account, now, shipment, &mapping)?;
             let mut changed = shipment_changed;
             // A shipment reported by the channel the order came from moves
             // that order too (e.g. a Shopify fulfilment).
             if let Some(order_id) = &shipment.order_external_id
                 && (mapping.lifecycle.is_some() || mapping.hold.is_some())
             {
-                let order_mapping = StatusMapping { tracking: None, ..mapping.clone() };
-                let (order_changed, _) =
-                    apply_to_order(tx, adapter, account, order_id, now, &order_mapping, event.occurred_at, None)?;
+                let order_mapping = StatusMapping {
+                    tracking: None,
+                    ..mapping.clone()
+                };
+                let (order_changed, _) = apply_to_order(
+                    tx,
+                    adapter,
+                    account,
+                    order_id,
+                    now,
+                    &order_mapping,
+                    event.occurred_at,
+                    None,
+                )?;
                 changed |= order_changed;
             }
             Ok((changed, note))
@@ -200,7 +246,11 @@ fn apply_to_order(
         };
         if newer {
             let merged = merge_order(record.snapshot.take(), new);
-            record.customer_key = merged.receiver.as_ref().and_then(customer_key).or(record.customer_key.take());
+            record.customer_key = merged
+                .receiver
+                .as_ref()
+                .and_then(customer_key)
+                .or(record.customer_key.take());
             record.snapshot = Some(merged);
             record.snapshot_at = event_at.or(record.snapshot_at);
             changed = true;
@@ -230,7 +280,10 @@ fn apply_to_shipment(
         account: account.to_string(),
         order_external_id: None,
         tracking: None,
-        snapshot: Shipment { checkpoints: vec![], ..shipment.clone() },
+        snapshot: Shipment {
+            checkpoints: vec![],
+            ..shipment.clone()
+        },
         updated_at: now,
     });
     let mut changed = is_new;
@@ -240,7 +293,9 @@ fn apply_to_shipment(
             changed |= record.tracking != Some(tracking);
             record.tracking = Some(tracking);
         } else {
-            note = Some("older tracking state than the current one (late or out-of-order scan)".to_string());
+            note = Some(
+                "older tracking state than the current one (late or out-of-order scan)".to_string(),
+            );
         }
     }
     if record.order_external_id.is_none() && shipment.order_external_id.is_some() {
@@ -274,7 +329,11 @@ fn merge_order(old: Option<Order>, new: &Order) -> Order {
         display_id: new.display_id.clone().or(old.display_id),
         created_at: new.created_at.or(old.created_at),
         updated_at: new.updated_at.or(old.updated_at),
-        currency: if new.currency.is_empty() { old.currency } else { new.currency.clone() },
+        currency: if new.currency.is_empty() {
+            old.currency
+        } else {
+            new.currency.clone()
+        },
         total_minor: new.total_minor.or(old.total_minor),
         subtotal_minor: new.subtotal_minor.or(old.subtotal_minor),
         shipping_minor: new.shipping_minor.or(old.shipping_minor),
@@ -282,7 +341,11 @@ fn merge_order(old: Option<Order>, new: &Order) -> Order {
         tax_minor: new.tax_minor.or(old.tax_minor),
         buyer: new.buyer.clone().or(old.buyer),
         receiver: new.receiver.clone().or(old.receiver),
-        lines: if new.lines.is_empty() { old.lines } else { new.lines.clone() },
+        lines: if new.lines.is_empty() {
+            old.lines
+        } else {
+            new.lines.clone()
+        },
         presale: new.presale || old.presale,
         note: new.note.clone().or(old.note),
     }
@@ -298,10 +361,17 @@ mod tests {
             external_id: "1".into(),
             currency: "CNY".into(),
             total_minor: Some(100),
-            lines: vec![orderhub_core::model::OrderLine { quantity: 2, ..Default::default() }],
+            lines: vec![orderhub_core::model::OrderLine {
+                quantity: 2,
+                ..Default::default()
+            }],
             ..Default::default()
         };
-        let sparse = Order { external_id: "1".into(), total_minor: Some(90), ..Default::default() };
+        let sparse = Order {
+            external_id: "1".into(),
+            total_minor: Some(90),
+            ..Default::default()
+        };
         let merged = merge_order(Some(full), &sparse);
         assert_eq!(merged.total_minor, Some(90));
         assert_eq!(merged.currency, "CNY");

@@ -193,8 +193,17 @@ pub trait OrderStore: Send + Sync {
     fn record_auth_failure(&self, failure: AuthFailure) -> Result<(), StoreError>;
     fn auth_failures(&self, limit: usize) -> Result<Vec<AuthFailure>, StoreError>;
     fn list_orders(&self, limit: usize) -> Result<Vec<OrderRecord>, StoreError>;
-    fn order(&self, adapter: &str, account: &str, external_id: &str) -> Result<Option<OrderView>, StoreError>;
-    fn shipment(&self, carrier: &str, tracking_number: &str) -> Result<Option<ShipmentView>, StoreError>;
+    fn order(
+        &self,
+        adapter: &str,
+        account: &str,
+        external_id: &str,
+    ) -> Result<Option<OrderView>, StoreError>;
+    fn shipment(
+        &self,
+        carrier: &str,
+        tracking_number: &str,
+    ) -> Result<Option<ShipmentView>, StoreError>;
     fn list_shipments(&self, limit: usize) -> Result<Vec<ShipmentRecord>, StoreError>;
     fn list_inbox(&self, dead_only: bool, limit: usize) -> Result<Vec<InboxEntry>, StoreError>;
     fn inbox_entry(&self, id: i64) -> Result<Option<InboxEntry>, StoreError>;

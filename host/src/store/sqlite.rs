@@ -15,13 +15,15 @@ use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use orderhub_core::lifecycle::OrderState;
-use orderhub_core::model::{AfterSaleStatus, InventoryLevel, OrderStatus, RawRequest, TrackingStatus};
+use orderhub_core::model::{
+    AfterSaleStatus, InventoryLevel, OrderStatus, RawRequest, TrackingStatus,
+};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::apply::{self, EventRow, SubjectKind, Tx, shipment_subject};
 use super::{
-    AuthFailure, Committed, Delivery, InboxEntry, InboxState, OrderRecord, OrderStore, OrderView, Outcome,
-    ShipmentRecord, ShipmentView, StoreError, TimelineEntry,
+    AuthFailure, Committed, Delivery, InboxEntry, InboxState, OrderRecord, OrderStore, OrderView,
+    Outcome, ShipmentRecord, ShipmentView, StoreError, TimelineEntry,
 };
 
 /// The schema, one migration per entry; applied in order, each once.
@@ -115,7 +117,11 @@ const MAX_BATCH: usize = 256;
 
 enum Job {
     Commit(Delivery, mpsc::SyncSender<Result<Committed, StoreError>>),
-    Recommit(i64, Outcome, mpsc::SyncSender<Result<Committed, StoreError>>),
+    Recommit(
+        i64,
+        Outcome,
+        mpsc::SyncSender<Result<Committed, StoreError>>,
+    ),
     AuthFailure(AuthFailure, mpsc::SyncSender<Result<Committed, StoreError>>),
 }
 
@@ -133,8 +139,10 @@ impl std::fmt::Debug for SqliteStore {
 }
 
 fn open_connection(path: &Path) -> Result<Connection, StoreError> {
-    let conn = Connection::open(path)
-        .map_err(|e| StoreError::Open { path: path.display().to_string(), message: e.to_string() })?;
+    let conn = Connection::open(path).map_err(|e| StoreError::Open {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })?;
     conn.busy_timeout(Duration::from_secs(10))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
@@ -145,7 +153,11 @@ fn open_connection(path: &Path) -> Result<Connection, StoreError> {
 /// Applies pending migrations; returns how many ran.
 pub fn migrate(conn: &mut Connection) -> Result<usize, StoreError> {
     conn.execute_batch("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")?;
-    let current: i64 = conn.query_row("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", [], |r| r.get(0))?;
+    let current: i64 = conn.query_row(
+        "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+        [],
+        |r| r.get(0),
+    )?;
     let mut ran = 0;
     for (i, sql) in MIGRATIONS.iter().enumerate() {
         let version = i as i64 + 1;
@@ -154,7 +166,10 @@ pub fn migrate(conn: &mut Connection) -> Result<usize, StoreError> {
         }
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
-        tx.execute("INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)", params![version, ts(Utc::now())])?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
+            params![version, ts(Utc::now())],
+        )?;
         tx.commit()?;
         ran += 1;
     }
@@ -165,8 +180,10 @@ impl SqliteStore {
     /// Opens (creating if needed) and migrates the database at `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| StoreError::Open { path: path.display().to_string(), message: e.to_string() })?;
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })?;
         }
         let mut writer_conn = open_connection(path)?;
         migrate(&mut writer_conn)?;
@@ -175,20 +192,36 @@ impl SqliteStore {
         let writer = std::thread::Builder::new()
             .name("orderhub-sqlite-writer".into())
             .spawn(move || writer_loop(writer_conn, rx))
-            .map_err(|e| StoreError::Open { path: path.display().to_string(), message: e.to_string() })?;
-        Ok(SqliteStore { jobs: Mutex::new(Some(tx)), writer: Mutex::new(Some(writer)), reader: Mutex::new(reader) })
+            .map_err(|e| StoreError::Open {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })?;
+        Ok(SqliteStore {
+            jobs: Mutex::new(Some(tx)),
+            writer: Mutex::new(Some(writer)),
+            reader: Mutex::new(reader),
+        })
     }
 
-    fn submit(&self, make: impl FnOnce(mpsc::SyncSender<Result<Committed, StoreError>>) -> Job) -> Result<Committed, StoreError> {
+    fn submit(
+        &self,
+        make: impl FnOnce(mpsc::SyncSender<Result<Committed, StoreError>>) -> Job,
+    ) -> Result<Committed, StoreError> {
         let (reply, answer) = mpsc::sync_channel(1);
         {
             let jobs = self.jobs.lock().map_err(|_| StoreError::WriterGone)?;
-            jobs.as_ref().ok_or(StoreError::WriterGone)?.send(make(reply)).map_err(|_| StoreError::WriterGone)?;
+            jobs.as_ref()
+                .ok_or(StoreError::WriterGone)?
+                .send(make(reply))
+                .map_err(|_| StoreError::WriterGone)?;
         }
         answer.recv().map_err(|_| StoreError::WriterGone)?
     }
 
-    fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
+    fn read<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         let conn = self.reader.lock().map_err(|_| StoreError::WriterGone)?;
         f(&conn)
     }
@@ -238,8 +271,14 @@ fn writer_loop(mut conn: Connection, jobs: mpsc::Receiver<Job>) {
                 Job::Commit(_, r) | Job::Recommit(_, _, r) | Job::AuthFailure(_, r) => r,
             };
             let result = match &committed {
-                Ok(()) => results.get_mut(i).map(|r| std::mem::replace(r, Err(StoreError::WriterGone))).unwrap_or(Err(StoreError::WriterGone)),
-                Err(e) => Err(StoreError::Corrupt { what: "commit".into(), message: e.to_string() }),
+                Ok(()) => results
+                    .get_mut(i)
+                    .map(|r| std::mem::replace(r, Err(StoreError::WriterGone)))
+                    .unwrap_or(Err(StoreError::WriterGone)),
+                Err(e) => Err(StoreError::Corrupt {
+                    what: "commit".into(),
+                    message: e.to_string(),
+                }),
             };
             let _ = reply.send(result);
         }
@@ -255,17 +294,33 @@ fn run_job(conn: &Connection, job: &Job) -> Result<Committed, StoreError> {
                 "INSERT INTO auth_failures (at, adapter, account, kind, message, remote) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![ts(f.at), f.adapter, f.account, f.kind, f.message, f.remote],
             )?;
-            Ok(Committed { inbox_id: 0, duplicate: false, events_recorded: 0, events_applied: 0, dead: false })
+            Ok(Committed {
+                inbox_id: 0,
+                duplicate: false,
+                events_recorded: 0,
+                events_applied: 0,
+                dead: false,
+            })
         }
     }
 }
 
 fn commit_delivery(conn: &Connection, d: &Delivery) -> Result<Committed, StoreError> {
     if let Some(id) = conn
-        .query_row("SELECT id FROM inbox WHERE delivery_key = ?1", [&d.key], |r| r.get::<_, i64>(0))
+        .query_row(
+            "SELECT id FROM inbox WHERE delivery_key = ?1",
+            [&d.key],
+            |r| r.get::<_, i64>(0),
+        )
         .optional()?
     {
-        return Ok(Committed { inbox_id: id, duplicate: true, events_recorded: 0, events_applied: 0, dead: false });
+        return Ok(Committed {
+            inbox_id: id,
+            duplicate: true,
+            events_recorded: 0,
+            events_applied: 0,
+            dead: false,
+        });
     }
     let (state, kind, message) = outcome_columns(&d.outcome);
     let headers = serde_json::to_string(&d.request.headers).map_err(corrupt("headers"))?;
@@ -278,9 +333,17 @@ fn commit_delivery(conn: &Connection, d: &Delivery) -> Result<Committed, StoreEr
     apply_outcome(conn, inbox_id, &d.adapter, &d.account, &d.outcome)
 }
 
-fn recommit_entry(conn: &Connection, inbox_id: i64, outcome: &Outcome) -> Result<Committed, StoreError> {
+fn recommit_entry(
+    conn: &Connection,
+    inbox_id: i64,
+    outcome: &Outcome,
+) -> Result<Committed, StoreError> {
     let (adapter, account): (String, String) = conn
-        .query_row("SELECT adapter, account FROM inbox WHERE id = ?1", [inbox_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(
+            "SELECT adapter, account FROM inbox WHERE id = ?1",
+            [inbox_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?
         .ok_or(StoreError::NoSuchInboxEntry(inbox_id))?;
     let (state, kind, message) = outcome_columns(outcome);
@@ -298,14 +361,33 @@ fn outcome_columns(outcome: &Outcome) -> (InboxState, Option<&str>, Option<&str>
     }
 }
 
-fn apply_outcome(conn: &Connection, inbox_id: i64, adapter: &str, account: &str, outcome: &Outcome) -> Result<Committed, StoreError> {
+fn apply_outcome(
+    conn: &Connection,
+    inbox_id: i64,
+    adapter: &str,
+    account: &str,
+    outcome: &Outcome,
+) -> Result<Committed, StoreError> {
     match outcome {
         Outcome::Events(events) => {
             let mut tx = SqliteTx { conn };
-            let applied = apply::apply_events(&mut tx, inbox_id, adapter, account, Utc::now(), events)?;
-            Ok(Committed { inbox_id, duplicate: false, events_recorded: applied.recorded, events_applied: applied.changed, dead: false })
+            let applied =
+                apply::apply_events(&mut tx, inbox_id, adapter, account, Utc::now(), events)?;
+            Ok(Committed {
+                inbox_id,
+                duplicate: false,
+                events_recorded: applied.recorded,
+                events_applied: applied.changed,
+                dead: false,
+            })
         }
-        Outcome::Dead { .. } => Ok(Committed { inbox_id, duplicate: false, events_recorded: 0, events_applied: 0, dead: true }),
+        Outcome::Dead { .. } => Ok(Committed {
+            inbox_id,
+            duplicate: false,
+            events_recorded: 0,
+            events_applied: 0,
+            dead: true,
+        }),
     }
 }
 
@@ -316,7 +398,11 @@ struct SqliteTx<'c> {
 impl Tx for SqliteTx<'_> {
     fn insert_event(&mut self, row: &EventRow<'_>) -> Result<bool, StoreError> {
         let event = serde_json::to_string(row.event).map_err(corrupt("event"))?;
-        let mapping = row.mapping.map(serde_json::to_string).transpose().map_err(corrupt("mapping"))?;
+        let mapping = row
+            .mapping
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(corrupt("mapping"))?;
         let inserted = self.conn.execute(
             "INSERT INTO events (event_key, inbox_id, adapter, account, subject_kind, subject, topic, occurred_at, recorded_at, event, mapping)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (event_key) DO NOTHING",
@@ -328,17 +414,35 @@ impl Tx for SqliteTx<'_> {
         Ok(inserted == 1)
     }
 
-    fn mark_event(&mut self, key: &str, applied: bool, note: Option<&str>) -> Result<(), StoreError> {
-        self.conn.execute("UPDATE events SET applied = ?2, note = ?3 WHERE event_key = ?1", params![key, applied, note])?;
+    fn mark_event(
+        &mut self,
+        key: &str,
+        applied: bool,
+        note: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE events SET applied = ?2, note = ?3 WHERE event_key = ?1",
+            params![key, applied, note],
+        )?;
         Ok(())
     }
 
-    fn load_order(&mut self, adapter: &str, account: &str, external_id: &str) -> Result<Option<OrderRecord>, StoreError> {
+    fn load_order(
+        &mut self,
+        adapter: &str,
+        account: &str,
+        external_id: &str,
+    ) -> Result<Option<OrderRecord>, StoreError> {
         load_order(self.conn, adapter, account, external_id)
     }
 
     fn save_order(&mut self, o: &OrderRecord) -> Result<(), StoreError> {
-        let snapshot = o.snapshot.as_ref().map(serde_json::to_string).transpose().map_err(corrupt("order snapshot"))?;
+        let snapshot = o
+            .snapshot
+            .as_ref()
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(corrupt("order snapshot"))?;
         self.conn.execute(
             "INSERT INTO orders (adapter, account, external_id, status, partial, hold_reason, after_sale, deposit_paid, hold_changed_at,
                                  after_sale_changed_at, customer_key, snapshot, snapshot_at, created_at, updated_at)
@@ -358,7 +462,11 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn load_shipment(&mut self, carrier: &str, tracking_number: &str) -> Result<Option<ShipmentRecord>, StoreError> {
+    fn load_shipment(
+        &mut self,
+        carrier: &str,
+        tracking_number: &str,
+    ) -> Result<Option<ShipmentRecord>, StoreError> {
         load_shipment(self.conn, carrier, tracking_number)
     }
 
@@ -377,7 +485,13 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn save_inventory(&mut self, adapter: &str, account: &str, level: &InventoryLevel, at: DateTime<Utc>) -> Result<(), StoreError> {
+    fn save_inventory(
+        &mut self,
+        adapter: &str,
+        account: &str,
+        level: &InventoryLevel,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         self.conn.execute(
             "INSERT INTO inventory (adapter, account, sku, warehouse, available, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (adapter, account, sku, warehouse) DO UPDATE SET available = excluded.available, at = excluded.at
@@ -395,7 +509,10 @@ fn ts(t: DateTime<Utc>) -> String {
 fn parse_ts(text: &str) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| StoreError::Corrupt { what: format!("time {text:?}"), message: e.to_string() })
+        .map_err(|e| StoreError::Corrupt {
+            what: format!("time {text:?}"),
+            message: e.to_string(),
+        })
 }
 
 fn opt_ts(text: Option<String>) -> Result<Option<DateTime<Utc>>, StoreError> {
@@ -403,7 +520,10 @@ fn opt_ts(text: Option<String>) -> Result<Option<DateTime<Utc>>, StoreError> {
 }
 
 fn corrupt<E: std::fmt::Display>(what: &'static str) -> impl Fn(E) -> StoreError {
-    move |e| StoreError::Corrupt { what: what.to_string(), message: e.to_string() }
+    move |e| StoreError::Corrupt {
+        what: what.to_string(),
+        message: e.to_string(),
+    }
 }
 
 fn json<T: serde::de::DeserializeOwned>(text: &str, what: &'static str) -> Result<T, StoreError> {
@@ -421,31 +541,47 @@ fn order_from_row(r: &Row<'_>) -> Result<OrderRecord, StoreError> {
         account: r.get(1)?,
         external_id: r.get(2)?,
         state: OrderState {
-            status: OrderStatus::parse(&status).ok_or_else(|| StoreError::Corrupt { what: "order status".into(), message: status.clone() })?,
+            status: OrderStatus::parse(&status).ok_or_else(|| StoreError::Corrupt {
+                what: "order status".into(),
+                message: status.clone(),
+            })?,
             partial: r.get(4)?,
             hold: r.get(5)?,
-            after_sale: AfterSaleStatus::parse(&after_sale)
-                .ok_or_else(|| StoreError::Corrupt { what: "after-sale status".into(), message: after_sale.clone() })?,
+            after_sale: AfterSaleStatus::parse(&after_sale).ok_or_else(|| StoreError::Corrupt {
+                what: "after-sale status".into(),
+                message: after_sale.clone(),
+            })?,
             deposit_paid: r.get(7)?,
             hold_changed_at: opt_ts(r.get(8)?)?,
             after_sale_changed_at: opt_ts(r.get(9)?)?,
         },
         customer_key: r.get(10)?,
-        snapshot: r.get::<_, Option<String>>(11)?.map(|s| json(&s, "order snapshot")).transpose()?,
+        snapshot: r
+            .get::<_, Option<String>>(11)?
+            .map(|s| json(&s, "order snapshot"))
+            .transpose()?,
         snapshot_at: opt_ts(r.get(12)?)?,
         created_at: parse_ts(&r.get::<_, String>(13)?)?,
         updated_at: parse_ts(&r.get::<_, String>(14)?)?,
     })
 }
 
-fn load_order(conn: &Connection, adapter: &str, account: &str, external_id: &str) -> Result<Option<OrderRecord>, StoreError> {
-    let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE adapter = ?1 AND account = ?2 AND external_id = ?3");
+fn load_order(
+    conn: &Connection,
+    adapter: &str,
+    account: &str,
+    external_id: &str,
+) -> Result<Option<OrderRecord>, StoreError> {
+    let sql = format!(
+        "SELECT {ORDER_COLUMNS} FROM orders WHERE adapter = ?1 AND account = ?2 AND external_id = ?3"
+    );
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(params![adapter, account, external_id])?;
     rows.next()?.map(order_from_row).transpose()
 }
 
-const SHIPMENT_COLUMNS: &str = "carrier, tracking_number, adapter, account, order_external_id, tracking, snapshot, updated_at";
+const SHIPMENT_COLUMNS: &str =
+    "carrier, tracking_number, adapter, account, order_external_id, tracking, snapshot, updated_at";
 
 fn shipment_from_row(r: &Row<'_>) -> Result<ShipmentRecord, StoreError> {
     let tracking: Option<String> = r.get(5)?;
@@ -456,21 +592,37 @@ fn shipment_from_row(r: &Row<'_>) -> Result<ShipmentRecord, StoreError> {
         account: r.get(3)?,
         order_external_id: r.get(4)?,
         tracking: tracking
-            .map(|t| TrackingStatus::parse(&t).ok_or_else(|| StoreError::Corrupt { what: "tracking status".into(), message: t }))
+            .map(|t| {
+                TrackingStatus::parse(&t).ok_or_else(|| StoreError::Corrupt {
+                    what: "tracking status".into(),
+                    message: t,
+                })
+            })
             .transpose()?,
         snapshot: json(&r.get::<_, String>(6)?, "shipment snapshot")?,
         updated_at: parse_ts(&r.get::<_, String>(7)?)?,
     })
 }
 
-fn load_shipment(conn: &Connection, carrier: &str, tracking_number: &str) -> Result<Option<ShipmentRecord>, StoreError> {
-    let sql = format!("SELECT {SHIPMENT_COLUMNS} FROM shipments WHERE carrier = ?1 AND tracking_number = ?2");
+fn load_shipment(
+    conn: &Connection,
+    carrier: &str,
+    tracking_number: &str,
+) -> Result<Option<ShipmentRecord>, StoreError> {
+    let sql = format!(
+        "SELECT {SHIPMENT_COLUMNS} FROM shipments WHERE carrier = ?1 AND tracking_number = ?2"
+    );
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(params![carrier, tracking_number])?;
     rows.next()?.map(shipment_from_row).transpose()
 }
 
-fn timeline(conn: &Connection, kind: SubjectKind, subject: &str, adapter: Option<(&str, &str)>) -> Result<Vec<TimelineEntry>, StoreError> {
+fn timeline(
+    conn: &Connection,
+    kind: SubjectKind,
+    subject: &str,
+    adapter: Option<(&str, &str)>,
+) -> Result<Vec<TimelineEntry>, StoreError> {
     let mut stmt = conn.prepare_cached(
         "SELECT event_key, inbox_id, recorded_at, event, mapping, applied, note, adapter, account FROM events
          WHERE subject_kind = ?1 AND subject = ?2 ORDER BY COALESCE(occurred_at, recorded_at), id",
@@ -488,7 +640,10 @@ fn timeline(conn: &Connection, kind: SubjectKind, subject: &str, adapter: Option
             inbox_id: r.get(1)?,
             recorded_at: parse_ts(&r.get::<_, String>(2)?)?,
             event: json(&r.get::<_, String>(3)?, "event")?,
-            mapping: r.get::<_, Option<String>>(4)?.map(|m| json(&m, "mapping")).transpose()?,
+            mapping: r
+                .get::<_, Option<String>>(4)?
+                .map(|m| json(&m, "mapping"))
+                .transpose()?,
             applied: r.get(5)?,
             note: r.get(6)?,
         });
@@ -508,23 +663,38 @@ fn inbox_from_row(r: &Row<'_>) -> Result<InboxEntry, StoreError> {
         adapter: r.get(2)?,
         account: r.get(3)?,
         received_at: parse_ts(&r.get::<_, String>(12)?)?,
-        state: if state == "dead" { InboxState::Dead } else { InboxState::Applied },
+        state: if state == "dead" {
+            InboxState::Dead
+        } else {
+            InboxState::Applied
+        },
         error_kind: r.get(9)?,
         error_message: r.get(10)?,
         attempts: r.get(11)?,
         method: method.clone(),
         url: url.clone(),
         body_bytes: body.len(),
-        request: RawRequest { method, url, headers, body },
+        request: RawRequest {
+            method,
+            url,
+            headers,
+            body,
+        },
     })
 }
 
-const INBOX_COLUMNS: &str =
-    "id, delivery_key, adapter, account, method, url, headers, body, state, error_kind, error_message, attempts, received_at";
+const INBOX_COLUMNS: &str = "id, delivery_key, adapter, account, method, url, headers, body, state, error_kind, error_message, attempts, received_at";
 
 impl OrderStore for SqliteStore {
     fn inbox_id_of(&self, key: &str) -> Result<Option<i64>, StoreError> {
-        self.read(|c| Ok(c.query_row("SELECT id FROM inbox WHERE delivery_key = ?1", [key], |r| r.get(0)).optional()?))
+        self.read(|c| {
+            Ok(
+                c.query_row("SELECT id FROM inbox WHERE delivery_key = ?1", [key], |r| {
+                    r.get(0)
+                })
+                .optional()?,
+            )
+        })
     }
 
     fn commit(&self, delivery: Delivery) -> Result<Committed, StoreError> {
@@ -536,7 +706,8 @@ impl OrderStore for SqliteStore {
     }
 
     fn record_auth_failure(&self, failure: AuthFailure) -> Result<(), StoreError> {
-        self.submit(|reply| Job::AuthFailure(failure, reply)).map(|_| ())
+        self.submit(|reply| Job::AuthFailure(failure, reply))
+            .map(|_| ())
     }
 
     fn auth_failures(&self, limit: usize) -> Result<Vec<AuthFailure>, StoreError> {
@@ -560,7 +731,9 @@ impl OrderStore for SqliteStore {
 
     fn list_orders(&self, limit: usize) -> Result<Vec<OrderRecord>, StoreError> {
         self.read(|c| {
-            let mut stmt = c.prepare(&format!("SELECT {ORDER_COLUMNS} FROM orders ORDER BY updated_at DESC, external_id LIMIT ?1"))?;
+            let mut stmt = c.prepare(&format!(
+                "SELECT {ORDER_COLUMNS} FROM orders ORDER BY updated_at DESC, external_id LIMIT ?1"
+            ))?;
             let mut rows = stmt.query([limit as i64])?;
             let mut out = Vec::new();
             while let Some(r) = rows.next()? {
@@ -570,25 +743,45 @@ impl OrderStore for SqliteStore {
         })
     }
 
-    fn order(&self, adapter: &str, account: &str, external_id: &str) -> Result<Option<OrderView>, StoreError> {
+    fn order(
+        &self,
+        adapter: &str,
+        account: &str,
+        external_id: &str,
+    ) -> Result<Option<OrderView>, StoreError> {
         self.read(|c| {
-            let Some(order) = load_order(c, adapter, account, external_id)? else { return Ok(None) };
+            let Some(order) = load_order(c, adapter, account, external_id)? else {
+                return Ok(None);
+            };
             let timeline = timeline(c, SubjectKind::Order, external_id, Some((adapter, account)))?;
             Ok(Some(OrderView { order, timeline }))
         })
     }
 
-    fn shipment(&self, carrier: &str, tracking_number: &str) -> Result<Option<ShipmentView>, StoreError> {
+    fn shipment(
+        &self,
+        carrier: &str,
+        tracking_number: &str,
+    ) -> Result<Option<ShipmentView>, StoreError> {
         self.read(|c| {
-            let Some(shipment) = load_shipment(c, carrier, tracking_number)? else { return Ok(None) };
-            let timeline = timeline(c, SubjectKind::Shipment, &shipment_subject(carrier, tracking_number), None)?;
+            let Some(shipment) = load_shipment(c, carrier, tracking_number)? else {
+                return Ok(None);
+            };
+            let timeline = timeline(
+                c,
+                SubjectKind::Shipment,
+                &shipment_subject(carrier, tracking_number),
+                None,
+            )?;
             Ok(Some(ShipmentView { shipment, timeline }))
         })
     }
 
     fn list_shipments(&self, limit: usize) -> Result<Vec<ShipmentRecord>, StoreError> {
         self.read(|c| {
-            let mut stmt = c.prepare(&format!("SELECT {SHIPMENT_COLUMNS} FROM shipments ORDER BY updated_at DESC LIMIT ?1"))?;
+            let mut stmt = c.prepare(&format!(
+                "SELECT {SHIPMENT_COLUMNS} FROM shipments ORDER BY updated_at DESC LIMIT ?1"
+            ))?;
             let mut rows = stmt.query([limit as i64])?;
             let mut out = Vec::new();
             while let Some(r) = rows.next()? {
@@ -600,8 +793,14 @@ impl OrderStore for SqliteStore {
 
     fn list_inbox(&self, dead_only: bool, limit: usize) -> Result<Vec<InboxEntry>, StoreError> {
         self.read(|c| {
-            let filter = if dead_only { "WHERE state = 'dead'" } else { "" };
-            let mut stmt = c.prepare(&format!("SELECT {INBOX_COLUMNS} FROM inbox {filter} ORDER BY id DESC LIMIT ?1"))?;
+            let filter = if dead_only {
+                "WHERE state = 'dead'"
+            } else {
+                ""
+            };
+            let mut stmt = c.prepare(&format!(
+                "SELECT {INBOX_COLUMNS} FROM inbox {filter} ORDER BY id DESC LIMIT ?1"
+            ))?;
             let mut rows = stmt.query([limit as i64])?;
             let mut out = Vec::new();
             while let Some(r) = rows.next()? {
@@ -613,7 +812,8 @@ impl OrderStore for SqliteStore {
 
     fn inbox_entry(&self, id: i64) -> Result<Option<InboxEntry>, StoreError> {
         self.read(|c| {
-            let mut stmt = c.prepare(&format!("SELECT {INBOX_COLUMNS} FROM inbox WHERE id = ?1"))?;
+            let mut stmt =
+                c.prepare(&format!("SELECT {INBOX_COLUMNS} FROM inbox WHERE id = ?1"))?;
             let mut rows = stmt.query([id])?;
             rows.next()?.map(inbox_from_row).transpose()
         })

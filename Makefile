@@ -1,0 +1,43 @@
+# OrderHub — the two commands a newcomer needs:
+#   make demo   build the adapters and the host, start it on embedded SQLite
+#               with the demo configuration, send it signed webhooks, show orders
+#   make test   run every test (what CI runs)
+
+CARGO ?= cargo
+ADAPTERS := shopify taobao kuaidi100
+TEST_ADAPTERS := test-hostile
+WASM_DIR := target/wasm32-wasip2/adapter
+DIST := dist/adapters
+
+.PHONY: demo test adapters host setup lint fmt bench clean-dist
+
+setup:
+	rustup target add wasm32-wasip2
+
+## Build every adapter component and copy the shipped ones to dist/adapters/<id>.wasm.
+adapters: setup
+	$(CARGO) build --target wasm32-wasip2 --profile adapter $(foreach a,$(ADAPTERS) $(TEST_ADAPTERS),-p adapter-$(a))
+	mkdir -p $(DIST)
+	$(foreach a,$(ADAPTERS),cp $(WASM_DIR)/adapter_$(subst -,_,$(a)).wasm $(DIST)/$(a).wasm;)
+
+host:
+	$(CARGO) build -p orderhub-host
+
+demo: adapters host
+	./demo/run.sh
+
+test: adapters
+	$(CARGO) nextest run --workspace --no-fail-fast
+	$(CARGO) test --workspace --doc
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(CARGO) clippy --target wasm32-wasip2 $(foreach a,$(ADAPTERS) $(TEST_ADAPTERS),-p adapter-$(a)) -- -D warnings
+
+fmt:
+	$(CARGO) fmt --all
+
+bench: adapters
+	$(CARGO) bench -p orderhub-host --bench adapter_call
+	$(CARGO) run --release -p orderhub-tests --bin loadgen -- --requests 20000 --concurrency 32
