@@ -330,7 +330,7 @@ fn resolve(
     invalid: &dyn Fn(&str, String) -> ConfigError,
 ) -> Result<String, ConfigError> {
     match value.strip_prefix("env:") {
-        Some(name) if name.is_empty() => Err(invalid(
+        Some("") => Err(invalid(
             key,
             "env: needs a variable name, like env:SHOPIFY_SECRET".into(),
         )),

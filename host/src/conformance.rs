@@ -150,7 +150,7 @@ fn webhook_case(
     let normalized = runner::run(adapter, "normalize", input).map(|(v, _)| v);
     if let Some(normalize_expect) = expect.get("normalize").and_then(Value::as_object) {
         expect_result(
-            normalized.clone().map(|v| v),
+            normalized.clone(),
             &wrap_output(normalize_expect),
             "normalize",
         )?;
@@ -518,10 +518,9 @@ fn never_traps(adapter: &LoadedAdapter, fixtures: Option<&Path>, seeds: u32) -> 
             if let (Some(obj), Some(req)) = (
                 fixture.as_object(),
                 fixture.get("request").and_then(Value::as_object),
-            ) {
-                if let Value::Object(input) = webhook_input(obj, req) {
-                    inputs.push(input);
-                }
+            ) && let Value::Object(input) = webhook_input(obj, req)
+            {
+                inputs.push(input);
             }
         }
     }

@@ -46,6 +46,18 @@ enum Command {
         #[command(subcommand)]
         command: EventsCommand,
     },
+    /// POST webhook fixture files to a running host (each to its own `request.url`).
+    Send {
+        /// The host's base URL.
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        to: String,
+        /// Seconds to wait for the host to answer /healthz first.
+        #[arg(long, default_value_t = 0)]
+        wait: u64,
+        /// Fixture files (webhook cases).
+        #[arg(required = true)]
+        fixtures: Vec<PathBuf>,
+    },
     /// Work with adapter components.
     Adapter {
         #[command(subcommand)]
@@ -204,6 +216,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Events { command } => events(&cli.config, command),
+        Command::Send { to, wait, fixtures } => send(&to, wait, &fixtures),
         Command::Adapter { command } => adapter(&cli.config, command),
     }
 }
@@ -284,6 +297,13 @@ fn orders(config_path: &Path, command: OrdersCommand) -> Result<ExitCode> {
                 println!("{}", order_line(&view.order));
                 if let Some(key) = &view.order.customer_key {
                     println!("customer key: {key}");
+                }
+                for s in &view.shipments {
+                    let tracking = s.tracking.map(|t| t.as_str()).unwrap_or("-");
+                    println!(
+                        "shipment: {} {}  tracking: {tracking}",
+                        s.carrier, s.tracking_number
+                    );
                 }
                 println!("timeline:");
                 for e in &view.timeline {
@@ -562,6 +582,58 @@ fn fixture_as_input(value: serde_json::Value) -> serde_json::Value {
         }
     }
     serde_json::Value::Object(input)
+}
+
+fn send(base: &str, wait_secs: u64, fixtures: &[PathBuf]) -> Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let base = base.trim_end_matches('/');
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(wait_secs);
+        while wait_secs > 0 {
+            match client.get(format!("{base}/healthz")).send().await {
+                Ok(r) if r.status().is_success() => break,
+                _ if std::time::Instant::now() >= deadline => {
+                    bail!("{base} did not answer /healthz within {wait_secs} s")
+                }
+                _ => tokio::time::sleep(std::time::Duration::from_millis(200)).await,
+            }
+        }
+        for path in fixtures {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            let fixture: serde_json::Value = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not JSON", path.display()))?;
+            let input = fixture_as_input(fixture);
+            let obj = input.as_object().cloned().unwrap_or_default();
+            let request = runner::raw_request(&obj)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            let mut builder = client
+                .post(format!("{base}{}", request.url))
+                .body(request.body);
+            for (name, value) in &request.headers {
+                builder = builder.header(name, value);
+            }
+            let response = builder
+                .send()
+                .await
+                .with_context(|| format!("sending {}", path.display()))?;
+            let status = response.status().as_u16();
+            let body = response.text().await.unwrap_or_default();
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            println!(
+                "{status} {:<44} {}",
+                name,
+                body.chars().take(120).collect::<String>()
+            );
+        }
+        Ok(ExitCode::SUCCESS)
+    })
 }
 
 fn adapter_test(path: &Path, fixtures: Option<&Path>, readme: Option<&Path>) -> Result<ExitCode> {

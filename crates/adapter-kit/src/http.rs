@@ -72,7 +72,7 @@ mod tests {
 
     #[test]
     fn header_lookup_ignores_case() {
-        let h = vec![("X-Shopify-Topic".to_string(), "orders/paid".to_string())];
+        let h = [("X-Shopify-Topic".to_string(), "orders/paid".to_string())];
         assert_eq!(
             header(h.iter().map(|(a, b)| (a, b)), "x-shopify-topic"),
             Some("orders/paid")

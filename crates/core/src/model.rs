@@ -283,7 +283,7 @@ pub struct AfterSale {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventBody {
-    Order(Order),
+    Order(Box<Order>),
     Shipment(Shipment),
     Inventory(InventoryLevel),
     AfterSale(AfterSale),

@@ -307,7 +307,7 @@ impl From<w::Checkpoint> for m::Checkpoint {
 impl From<w::EventBody> for m::EventBody {
     fn from(b: w::EventBody) -> Self {
         match b {
-            w::EventBody::Order(o) => m::EventBody::Order(o.into()),
+            w::EventBody::Order(o) => m::EventBody::Order(Box::new(o.into())),
             w::EventBody::Shipment(s) => m::EventBody::Shipment(m::Shipment {
                 carrier: s.carrier,
                 tracking_number: s.tracking_number,

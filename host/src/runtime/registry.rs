@@ -82,12 +82,8 @@ impl Registry {
             let mut adapter =
                 LoadedAdapter::load_file(sandbox, &path, cache_dir, limits_for(&stem))?;
             if adapter.id() != stem {
-                adapter = LoadedAdapter::load_file(
-                    sandbox,
-                    &path,
-                    cache_dir,
-                    limits_for(&adapter.id().to_string()),
-                )?;
+                adapter =
+                    LoadedAdapter::load_file(sandbox, &path, cache_dir, limits_for(adapter.id()))?;
             }
             if let Some(first) = set.get(adapter.id()) {
                 return Err(RegistryError::DuplicateId {

@@ -39,6 +39,9 @@ pub struct EventRow<'a> {
     pub account: &'a str,
     pub subject_kind: SubjectKind,
     pub subject: String,
+    /// The order the event concerns, when it concerns one: its timeline
+    /// shows the event (a shipment reported with its order id, a refund).
+    pub order_ref: Option<String>,
     pub recorded_at: DateTime<Utc>,
     pub event: &'a Event,
     pub mapping: Option<&'a StatusMapping>,
@@ -103,6 +106,7 @@ pub fn apply_events(
             account,
             subject_kind,
             subject,
+            order_ref: order_ref_of(&mapped.event.body),
             recorded_at: now,
             event: &mapped.event,
             mapping: mapped.mapping.as_ref(),
@@ -133,6 +137,16 @@ pub fn subject_of(body: &EventBody) -> (SubjectKind, String) {
             SubjectKind::Inventory,
             format!("{}@{}", i.sku, i.warehouse.as_deref().unwrap_or("")),
         ),
+    }
+}
+
+/// The order an event concerns, if any.
+pub fn order_ref_of(body: &EventBody) -> Option<String> {
+    match body {
+        EventBody::Order(o) => Some(o.external_id.clone()),
+        EventBody::AfterSale(a) => Some(a.order_external_id.clone()),
+        EventBody::Shipment(s) => s.order_external_id.clone(),
+        EventBody::Inventory(_) => None,
     }
 }
 

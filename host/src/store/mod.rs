@@ -147,6 +147,8 @@ pub struct OrderView {
     #[serde(flatten)]
     pub order: OrderRecord,
     pub timeline: Vec<TimelineEntry>,
+    /// Shipments reported for this order by the same account.
+    pub shipments: Vec<ShipmentRecord>,
 }
 
 /// A stored shipment.

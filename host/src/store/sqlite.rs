@@ -20,7 +20,7 @@ use orderhub_core::model::{
 };
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use super::apply::{self, EventRow, SubjectKind, Tx, shipment_subject};
+use super::apply::{self, EventRow, Tx, shipment_subject};
 use super::{
     AuthFailure, Committed, Delivery, InboxEntry, InboxState, OrderRecord, OrderStore, OrderView,
     Outcome, ShipmentRecord, ShipmentView, StoreError, TimelineEntry,
@@ -53,6 +53,7 @@ CREATE TABLE events (
     account TEXT NOT NULL,
     subject_kind TEXT NOT NULL,
     subject TEXT NOT NULL,
+    order_ref TEXT,
     topic TEXT NOT NULL,
     occurred_at TEXT,
     recorded_at TEXT NOT NULL,
@@ -62,6 +63,7 @@ CREATE TABLE events (
     note TEXT
 );
 CREATE INDEX events_subject ON events (subject_kind, subject);
+CREATE INDEX events_order ON events (adapter, account, order_ref) WHERE order_ref IS NOT NULL;
 CREATE TABLE orders (
     adapter TEXT NOT NULL,
     account TEXT NOT NULL,
@@ -92,6 +94,7 @@ CREATE TABLE shipments (
     updated_at TEXT NOT NULL,
     PRIMARY KEY (carrier, tracking_number)
 );
+CREATE INDEX shipments_order ON shipments (adapter, account, order_external_id) WHERE order_external_id IS NOT NULL;
 CREATE TABLE inventory (
     adapter TEXT NOT NULL,
     account TEXT NOT NULL,
@@ -404,11 +407,11 @@ impl Tx for SqliteTx<'_> {
             .transpose()
             .map_err(corrupt("mapping"))?;
         let inserted = self.conn.execute(
-            "INSERT INTO events (event_key, inbox_id, adapter, account, subject_kind, subject, topic, occurred_at, recorded_at, event, mapping)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (event_key) DO NOTHING",
+            "INSERT INTO events (event_key, inbox_id, adapter, account, subject_kind, subject, order_ref, topic, occurred_at, recorded_at, event, mapping)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?12, ?7, ?8, ?9, ?10, ?11) ON CONFLICT (event_key) DO NOTHING",
             params![
                 row.key, row.inbox_id, row.adapter, row.account, row.subject_kind.as_str(), row.subject,
-                row.event.topic, row.event.occurred_at.map(ts), ts(row.recorded_at), event, mapping
+                row.event.topic, row.event.occurred_at.map(ts), ts(row.recorded_at), event, mapping, row.order_ref
             ],
         )?;
         Ok(inserted == 1)
@@ -617,24 +620,43 @@ fn load_shipment(
     rows.next()?.map(shipment_from_row).transpose()
 }
 
-fn timeline(
-    conn: &Connection,
-    kind: SubjectKind,
-    subject: &str,
-    adapter: Option<(&str, &str)>,
-) -> Result<Vec<TimelineEntry>, StoreError> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT event_key, inbox_id, recorded_at, event, mapping, applied, note, adapter, account FROM events
-         WHERE subject_kind = ?1 AND subject = ?2 ORDER BY COALESCE(occurred_at, recorded_at), id",
-    )?;
-    let mut rows = stmt.query(params![kind.as_str(), subject])?;
+/// Which events a timeline holds.
+enum TimelineOf<'a> {
+    /// Every event that concerns an order of one account.
+    Order {
+        adapter: &'a str,
+        account: &'a str,
+        external_id: &'a str,
+    },
+    /// Every scan of one shipment, whoever reported it.
+    Shipment(&'a str),
+}
+
+fn timeline(conn: &Connection, of: TimelineOf<'_>) -> Result<Vec<TimelineEntry>, StoreError> {
+    const COLUMNS: &str = "event_key, inbox_id, recorded_at, event, mapping, applied, note";
+    const ORDER: &str = "ORDER BY COALESCE(occurred_at, recorded_at), id";
+    let (sql, args): (String, Vec<&str>) = match &of {
+        TimelineOf::Order {
+            adapter,
+            account,
+            external_id,
+        } => (
+            format!(
+                "SELECT {COLUMNS} FROM events WHERE adapter = ?1 AND account = ?2 AND order_ref = ?3 {ORDER}"
+            ),
+            vec![adapter, account, external_id],
+        ),
+        TimelineOf::Shipment(subject) => (
+            format!(
+                "SELECT {COLUMNS} FROM events WHERE subject_kind = 'shipment' AND subject = ?1 {ORDER}"
+            ),
+            vec![subject],
+        ),
+    };
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        if let Some((adapter, account)) = adapter
-            && (r.get::<_, String>(7)? != adapter || r.get::<_, String>(8)? != account)
-        {
-            continue;
-        }
         out.push(TimelineEntry {
             event_key: r.get(0)?,
             inbox_id: r.get(1)?,
@@ -647,6 +669,24 @@ fn timeline(
             applied: r.get(5)?,
             note: r.get(6)?,
         });
+    }
+    Ok(out)
+}
+
+fn shipments_of_order(
+    conn: &Connection,
+    adapter: &str,
+    account: &str,
+    external_id: &str,
+) -> Result<Vec<ShipmentRecord>, StoreError> {
+    let sql = format!(
+        "SELECT {SHIPMENT_COLUMNS} FROM shipments WHERE adapter = ?1 AND account = ?2 AND order_external_id = ?3 ORDER BY updated_at"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(params![adapter, account, external_id])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(shipment_from_row(r)?);
     }
     Ok(out)
 }
@@ -753,8 +793,20 @@ impl OrderStore for SqliteStore {
             let Some(order) = load_order(c, adapter, account, external_id)? else {
                 return Ok(None);
             };
-            let timeline = timeline(c, SubjectKind::Order, external_id, Some((adapter, account)))?;
-            Ok(Some(OrderView { order, timeline }))
+            let timeline = timeline(
+                c,
+                TimelineOf::Order {
+                    adapter,
+                    account,
+                    external_id,
+                },
+            )?;
+            let shipments = shipments_of_order(c, adapter, account, external_id)?;
+            Ok(Some(OrderView {
+                order,
+                timeline,
+                shipments,
+            }))
         })
     }
 
@@ -769,9 +821,7 @@ impl OrderStore for SqliteStore {
             };
             let timeline = timeline(
                 c,
-                SubjectKind::Shipment,
-                &shipment_subject(carrier, tracking_number),
-                None,
+                TimelineOf::Shipment(&shipment_subject(carrier, tracking_number)),
             )?;
             Ok(Some(ShipmentView { shipment, timeline }))
         })
