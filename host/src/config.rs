@@ -133,6 +133,15 @@ impl Config {
         Self::parse(&text, path, &|name| std::env::var(name).ok())
     }
 
+    /// Reads a config file for commands that only inspect the store and never
+    /// call an adapter: `env:` references that are not set are left empty
+    /// instead of failing, so an operator can list orders without the secrets.
+    pub fn load_for_inspection(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
+        Self::parse(&text, path, &|name| Some(std::env::var(name).unwrap_or_default()))
+    }
+
     /// Parses config text; `env` resolves `env:NAME` references.
     pub fn parse(
         text: &str,

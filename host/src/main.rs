@@ -172,7 +172,8 @@ fn load_config(path: &Path) -> Result<Config> {
 }
 
 fn open_store(path: &Path) -> Result<(Config, std::sync::Arc<dyn OrderStore>)> {
-    let config = load_config(path)?;
+    let config = Config::load_for_inspection(path)
+        .with_context(|| format!("loading configuration (--config {})", path.display()))?;
     let store = app::open_store(&config).context("opening the order store")?;
     Ok((config, store))
 }
