@@ -13,6 +13,7 @@ DIST := dist/adapters
 
 setup:
 	rustup target add wasm32-wasip2
+	cargo nextest --version >/dev/null 2>&1 || $(CARGO) install --locked cargo-nextest
 
 ## Build every adapter component and copy the shipped ones to dist/adapters/<id>.wasm.
 adapters: setup
