@@ -21,7 +21,11 @@ struct Args {
 }
 
 fn parse_args() -> Result<Args> {
-    let mut args = Args { requests: 10_000, concurrency: 32, url: None };
+    let mut args = Args {
+        requests: 10_000,
+        concurrency: 32,
+        url: None,
+    };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let value = it.next().with_context(|| format!("{flag} needs a value"))?;
@@ -39,8 +43,12 @@ fn parse_args() -> Result<Args> {
 async fn main() -> Result<()> {
     let args = parse_args()?;
     let sample = fixture("shopify", "orders-paid");
-    let secret = sample["account"]["secrets"][0].as_str().unwrap().to_string();
-    let template: serde_json::Value = serde_json::from_str(sample["request"]["body"].as_str().unwrap())?;
+    let secret = sample["account"]["secrets"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let template: serde_json::Value =
+        serde_json::from_str(sample["request"]["body"].as_str().unwrap())?;
 
     let host = match &args.url {
         Some(_) => None,
@@ -53,8 +61,13 @@ async fn main() -> Result<()> {
             .await?,
         ),
     };
-    let base = args.url.clone().unwrap_or_else(|| host.as_ref().unwrap().base_url.clone());
-    let client = reqwest::Client::builder().pool_max_idle_per_host(args.concurrency).build()?;
+    let base = args
+        .url
+        .clone()
+        .unwrap_or_else(|| host.as_ref().unwrap().base_url.clone());
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.concurrency)
+        .build()?;
     let permits = Arc::new(Semaphore::new(args.concurrency));
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(args.requests);
@@ -64,7 +77,11 @@ async fn main() -> Result<()> {
         order["name"] = serde_json::json!(format!("#L{i}"));
         let body = serde_json::to_vec(&order)?;
         let webhook = shopify_webhook(&secret, "orders/paid", &format!("load-{i}"), &body);
-        let (client, permits, url) = (client.clone(), permits.clone(), format!("{base}/webhooks/shopify/jsmith"));
+        let (client, permits, url) = (
+            client.clone(),
+            permits.clone(),
+            format!("{base}/webhooks/shopify/jsmith"),
+        );
         tasks.push(tokio::spawn(async move {
             let _permit = permits.acquire_owned().await.expect("semaphore open");
             let sent = Instant::now();
@@ -72,7 +89,11 @@ async fn main() -> Result<()> {
             for (name, value) in webhook.headers {
                 request = request.header(name, value);
             }
-            let status = request.send().await.map(|r| r.status().as_u16()).unwrap_or(0);
+            let status = request
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+                .unwrap_or(0);
             (status, sent.elapsed())
         }));
     }

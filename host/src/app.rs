@@ -5,7 +5,7 @@ use std::sync::Arc;
 use crate::config::{Config, StoreUrl};
 use crate::pipeline::Pipeline;
 use crate::runtime::{Registry, Sandbox, SandboxConfig};
-use crate::store::{OrderStore, SqliteStore, StoreError};
+use crate::store::{OrderStore, PgStore, SqliteStore, StoreError};
 
 /// Why the host could not start.
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +31,7 @@ pub fn sandbox(config: &Config) -> Result<Sandbox, StartError> {
 pub fn open_store(config: &Config) -> Result<Arc<dyn OrderStore>, StoreError> {
     match &config.store {
         StoreUrl::Sqlite(path) => Ok(Arc::new(SqliteStore::open(path)?)),
+        StoreUrl::Postgres(location) => Ok(Arc::new(PgStore::open(location)?)),
     }
 }
 

@@ -14,6 +14,7 @@ use orderhub_core::model::AccountData;
 use serde::Deserialize;
 
 use crate::runtime::Limits;
+use crate::store::PgLocation;
 
 /// Why a configuration could not be used. Every variant names the key.
 #[derive(Debug, thiserror::Error)]
@@ -98,6 +99,18 @@ struct RawAccount {
 pub enum StoreUrl {
     /// `sqlite://path` (relative paths are relative to the config file).
     Sqlite(PathBuf),
+    /// `postgres://user@host:port/database?schema=NAME&pool_size=N`.
+    Postgres(PgLocation),
+}
+
+/// The store for messages: never with a password.
+impl std::fmt::Display for StoreUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreUrl::Sqlite(path) => write!(f, "sqlite://{}", path.display()),
+            StoreUrl::Postgres(location) => location.fmt(f),
+        }
+    }
 }
 
 /// One configured account with its secrets resolved.
@@ -137,9 +150,13 @@ impl Config {
     /// call an adapter: `env:` references that are not set are left empty
     /// instead of failing, so an operator can list orders without the secrets.
     pub fn load_for_inspection(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
-        Self::parse(&text, path, &|name| Some(std::env::var(name).unwrap_or_default()))
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::parse(&text, path, &|name| {
+            Some(std::env::var(name).unwrap_or_default())
+        })
     }
 
     /// Parses config text; `env` resolves `env:NAME` references.
@@ -183,14 +200,30 @@ impl Config {
             ));
         }
 
-        let store = match raw.store.url.split_once("://") {
+        // The URL may hold a password, so it may come from the environment.
+        let store_url = resolve(&raw.store.url, "store.url", env, &invalid)?;
+        let store = match store_url.split_once("://") {
             Some(("sqlite", rest)) if !rest.is_empty() => {
                 StoreUrl::Sqlite(relative(Path::new(rest)))
             }
+            Some(("postgres" | "postgresql", _)) => StoreUrl::Postgres(
+                PgLocation::parse(&store_url).map_err(|problem| invalid("store.url", problem))?,
+            ),
             Some((scheme, _)) => {
                 return Err(invalid(
                     "store.url",
-                    format!("unsupported store scheme {scheme:?}; use sqlite://PATH"),
+                    format!(
+                        "unsupported store scheme {scheme:?}; use sqlite://PATH or postgres://USER@HOST/DATABASE"
+                    ),
+                ));
+            }
+            None if raw.store.url.starts_with("env:") => {
+                return Err(invalid(
+                    "store.url",
+                    format!(
+                        "the environment variable {} holds no URL like sqlite://orderhub.db",
+                        &raw.store.url[4..]
+                    ),
                 ));
             }
             None => {
@@ -438,6 +471,25 @@ credentials = { shop = "demo.myshopify.com" }
     }
 
     #[test]
+    fn postgres_urls_may_come_from_the_environment_and_never_show_a_password() {
+        let text = GOOD.replace("sqlite://data/orderhub.db", "env:STORE_URL");
+        let env = |name: &str| match name {
+            "STORE_URL" => Some("postgres://hub:pw@10.0.0.5:5433/shop?schema=hub_a".to_string()),
+            _ => env(name),
+        };
+        let c = Config::parse(&text, Path::new("o.toml"), &env).unwrap();
+        let StoreUrl::Postgres(location) = &c.store else {
+            panic!("not a PostgreSQL store: {:?}", c.store);
+        };
+        assert_eq!(location.schema(), "hub_a");
+        assert_eq!(
+            c.store.to_string(),
+            "postgres://hub@10.0.0.5:5433/shop?schema=hub_a"
+        );
+        assert!(!format!("{c:?}").contains("pw@"));
+    }
+
+    #[test]
     fn errors_name_the_key() {
         let missing_env = Config::parse(GOOD, Path::new("o.toml"), &|_| None)
             .unwrap_err()
@@ -456,6 +508,14 @@ credentials = { shop = "demo.myshopify.com" }
             .unwrap_err()
             .to_string();
         assert!(e.contains("store.url") && e.contains("mysql"), "{e}");
+        let no_tls = GOOD.replace(
+            "sqlite://data/orderhub.db",
+            "postgres://u@db/x?sslmode=require",
+        );
+        let e = Config::parse(&no_tls, Path::new("o.toml"), &env)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("store.url") && e.contains("TLS"), "{e}");
         let typo = GOOD.replace("[server]", "[server]\nlisten_port = 1");
         let e = Config::parse(&typo, Path::new("o.toml"), &env)
             .unwrap_err()

@@ -9,48 +9,92 @@ use serde_json::Value;
 const BIN: &str = env!("CARGO_BIN_EXE_orderhub");
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 fn wasm(adapter: &str) -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"));
-    let path = target.join("wasm32-wasip2/adapter").join(format!("adapter_{adapter}.wasm"));
-    assert!(path.exists(), "{} is missing: build the adapters first with `make adapters`", path.display());
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"));
+    let path = target
+        .join("wasm32-wasip2/adapter")
+        .join(format!("adapter_{adapter}.wasm"));
+    assert!(
+        path.exists(),
+        "{} is missing: build the adapters first with `make adapters`",
+        path.display()
+    );
     path
 }
 
 fn fixture(adapter: &str, name: &str) -> PathBuf {
-    root().join("fixtures").join(adapter).join(format!("{name}.json"))
+    root()
+        .join("fixtures")
+        .join(adapter)
+        .join(format!("{name}.json"))
 }
 
 fn orderhub(args: &[&str], stdin: Option<&str>) -> Output {
     let mut cmd = Command::new(BIN);
-    cmd.args(args).current_dir(std::env::temp_dir()).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.args(args)
+        .current_dir(std::env::temp_dir())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("orderhub runs");
     if let Some(input) = stdin {
         use std::io::Write as _;
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
     }
     drop(child.stdin.take());
     child.wait_with_output().unwrap()
 }
 
 fn json_out(output: &Output) -> Value {
-    serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", String::from_utf8_lossy(&output.stdout)))
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
 }
 
 fn run(adapter: &str, function: &str, input: &Path) -> Output {
-    orderhub(&["adapter", "run", wasm(adapter).to_str().unwrap(), function, "--input", input.to_str().unwrap()], None)
+    orderhub(
+        &[
+            "adapter",
+            "run",
+            wasm(adapter).to_str().unwrap(),
+            function,
+            "--input",
+            input.to_str().unwrap(),
+        ],
+        None,
+    )
 }
 
 #[test]
 fn runner_verifies_and_normalizes_a_shopify_webhook() {
     let verified = run("shopify", "verify", &fixture("shopify", "orders-paid"));
-    assert!(verified.status.success(), "{}", String::from_utf8_lossy(&verified.stdout));
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stdout)
+    );
     assert_eq!(json_out(&verified), serde_json::json!({"ok": true}));
     let stderr = String::from_utf8_lossy(&verified.stderr);
-    assert!(stderr.contains("fuel used:") && stderr.contains("peak memory:"), "{stderr}");
+    assert!(
+        stderr.contains("fuel used:") && stderr.contains("peak memory:"),
+        "{stderr}"
+    );
 
     let normalized = run("shopify", "normalize", &fixture("shopify", "orders-paid"));
     assert!(normalized.status.success());
@@ -62,46 +106,115 @@ fn runner_verifies_and_normalizes_a_shopify_webhook() {
 #[test]
 fn runner_maps_taobao_statuses_from_stdin_and_signs_the_documented_example() {
     let out = orderhub(
-        &["adapter", "run", wasm("taobao").to_str().unwrap(), "status-map", "--input", "-"],
+        &[
+            "adapter",
+            "run",
+            wasm("taobao").to_str().unwrap(),
+            "status-map",
+            "--input",
+            "-",
+        ],
         Some(r#"{"domain": "order", "value": "WAIT_BUYER_CONFIRM_GOODS"}"#),
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     assert_eq!(json_out(&out)["lifecycle"], "shipped");
 
-    let signed = run("taobao", "sign", &fixture("taobao", "sign-documented-example"));
-    assert!(signed.status.success(), "{}", String::from_utf8_lossy(&signed.stdout));
+    let signed = run(
+        "taobao",
+        "sign",
+        &fixture("taobao", "sign-documented-example"),
+    );
+    assert!(
+        signed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&signed.stdout)
+    );
     let query = json_out(&signed)["query"].clone();
-    assert!(query.as_array().unwrap().contains(&serde_json::json!(["sign", "66987CB115214E59E6EC978214934FB8"])), "{query}");
+    assert!(
+        query.as_array().unwrap().contains(&serde_json::json!([
+            "sign",
+            "66987CB115214E59E6EC978214934FB8"
+        ])),
+        "{query}"
+    );
 }
 
 #[test]
 fn runner_reports_kuaidi100_bad_signature_as_a_typed_error() {
-    let ok = run("kuaidi100", "normalize", &fixture("kuaidi100", "push-delivered-sample"));
+    let ok = run(
+        "kuaidi100",
+        "normalize",
+        &fixture("kuaidi100", "push-delivered-sample"),
+    );
     assert!(ok.status.success());
-    assert_eq!(json_out(&ok)["events"][0]["body"]["tracking_number"], "JD0076810060555");
+    assert_eq!(
+        json_out(&ok)["events"][0]["body"]["tracking_number"],
+        "JD0076810060555"
+    );
 
-    let refused = run("kuaidi100", "verify", &fixture("kuaidi100", "push-tampered"));
+    let refused = run(
+        "kuaidi100",
+        "verify",
+        &fixture("kuaidi100", "push-tampered"),
+    );
     assert_eq!(refused.status.code(), Some(1));
     assert_eq!(json_out(&refused)["kind"], "bad-signature");
 
-    let ack = run("kuaidi100", "acknowledge", &fixture("kuaidi100", "push-delivered-sample"));
-    assert_eq!(json_out(&ack)["body"], r#"{"result":true,"returnCode":"200","message":"成功"}"#);
+    let ack = run(
+        "kuaidi100",
+        "acknowledge",
+        &fixture("kuaidi100", "push-delivered-sample"),
+    );
+    assert_eq!(
+        json_out(&ack)["body"],
+        r#"{"result":true,"returnCode":"200","message":"成功"}"#
+    );
 }
 
 #[test]
 fn runner_errors_on_bad_input_and_bad_components() {
-    let bad_json = orderhub(&["adapter", "run", wasm("shopify").to_str().unwrap(), "verify", "--input", "-"], Some("{nope"));
+    let bad_json = orderhub(
+        &[
+            "adapter",
+            "run",
+            wasm("shopify").to_str().unwrap(),
+            "verify",
+            "--input",
+            "-",
+        ],
+        Some("{nope"),
+    );
     assert_eq!(bad_json.status.code(), Some(3));
     assert_eq!(json_out(&bad_json)["kind"], "invalid-input");
 
-    let bad_function = orderhub(&["adapter", "run", wasm("shopify").to_str().unwrap(), "explode"], None);
+    let bad_function = orderhub(
+        &[
+            "adapter",
+            "run",
+            wasm("shopify").to_str().unwrap(),
+            "explode",
+        ],
+        None,
+    );
     assert_eq!(bad_function.status.code(), Some(3));
-    assert!(json_out(&bad_function)["message"].as_str().unwrap().contains("unknown function \"explode\""));
+    assert!(
+        json_out(&bad_function)["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown function \"explode\"")
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let not_wasm = dir.path().join("broken.wasm");
     std::fs::write(&not_wasm, b"not a component").unwrap();
-    let broken = orderhub(&["adapter", "run", not_wasm.to_str().unwrap(), "metadata"], None);
+    let broken = orderhub(
+        &["adapter", "run", not_wasm.to_str().unwrap(), "metadata"],
+        None,
+    );
     assert_eq!(broken.status.code(), Some(3));
     assert_eq!(json_out(&broken)["kind"], "load");
 }
@@ -109,7 +222,14 @@ fn runner_errors_on_bad_input_and_bad_components() {
 #[test]
 fn runner_reports_traps_and_limits_of_a_hostile_adapter() {
     let trap = orderhub(
-        &["adapter", "run", wasm("test_hostile").to_str().unwrap(), "normalize", "--input", "-"],
+        &[
+            "adapter",
+            "run",
+            wasm("test_hostile").to_str().unwrap(),
+            "normalize",
+            "--input",
+            "-",
+        ],
         Some(r#"{"body": "alloc"}"#),
     );
     assert_eq!(trap.status.code(), Some(2));
@@ -124,7 +244,10 @@ fn a_bad_config_names_the_key() {
     let out = orderhub(&["serve", "--config", config.to_str().unwrap()], None);
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("server.listen") && stderr.contains("\"nowhere\""), "{stderr}");
+    assert!(
+        stderr.contains("server.listen") && stderr.contains("\"nowhere\""),
+        "{stderr}"
+    );
 }
 
 /// Kills the server when the test ends, pass or fail.
@@ -138,7 +261,11 @@ impl Drop for Server {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 #[test]
@@ -160,7 +287,10 @@ fn serve_receives_a_signed_webhook_and_the_cli_shows_the_order() {
     let config = config.to_str().unwrap().to_string();
     let child = Command::new(BIN)
         .args(["serve", "--config", &config])
-        .env("ORDERHUB_TEST_SHOPIFY_SECRET", "shpss_orderhub_fixture_current")
+        .env(
+            "ORDERHUB_TEST_SHOPIFY_SECRET",
+            "shpss_orderhub_fixture_current",
+        )
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -168,28 +298,64 @@ fn serve_receives_a_signed_webhook_and_the_cli_shows_the_order() {
     let mut server = Server(child);
 
     let url = format!("http://127.0.0.1:{port}");
-    let sent = orderhub(&["send", "--to", &url, "--wait", "60", fixture("shopify", "orders-paid").to_str().unwrap()], None);
-    assert!(sent.status.success(), "{}", String::from_utf8_lossy(&sent.stderr));
-    assert!(String::from_utf8_lossy(&sent.stdout).starts_with("200 orders-paid.json"), "{}", String::from_utf8_lossy(&sent.stdout));
+    let sent = orderhub(
+        &[
+            "send",
+            "--to",
+            &url,
+            "--wait",
+            "60",
+            fixture("shopify", "orders-paid").to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(
+        sent.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sent.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&sent.stdout).starts_with("200 orders-paid.json"),
+        "{}",
+        String::from_utf8_lossy(&sent.stdout)
+    );
 
     let listed = orderhub(&["orders", "list", "--json", "--config", &config], None);
     let orders = json_out(&listed);
     assert_eq!(orders[0]["external_id"], "450789469");
     assert_eq!(orders[0]["status"], "paid");
 
-    let shown = orderhub(&["orders", "show", "shopify", "jsmith", "450789469", "--json", "--config", &config], None);
+    let shown = orderhub(
+        &[
+            "orders",
+            "show",
+            "shopify",
+            "jsmith",
+            "450789469",
+            "--json",
+            "--config",
+            &config,
+        ],
+        None,
+    );
     let view = json_out(&shown);
     assert_eq!(view["timeline"].as_array().unwrap().len(), 1);
     assert_eq!(view["timeline"][0]["event"]["topic"], "orders/paid");
 
-    let events = json_out(&orderhub(&["events", "list", "--json", "--config", &config], None));
+    let events = json_out(&orderhub(
+        &["events", "list", "--json", "--config", &config],
+        None,
+    ));
     assert_eq!(events[0]["state"], "applied");
 
     // The secret reached the adapter from the environment and never the logs.
     let _ = server.0.kill();
     let output = server.0.wait_with_output_after_kill();
     assert!(output.contains("orderhub listening"), "{output}");
-    assert!(!output.contains("shpss_orderhub_fixture_current"), "{output}");
+    assert!(
+        !output.contains("shpss_orderhub_fixture_current"),
+        "{output}"
+    );
 }
 
 trait StderrAfterKill {

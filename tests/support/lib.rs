@@ -1,6 +1,6 @@
 //! Shared support for the workspace tests: where the built adapters are,
-//! fixture files, independent signers, and a real host started on a free
-//! loopback port with a temporary database.
+//! fixture files, independent signers, a real host started on a free
+//! loopback port with a temporary database, and fresh PostgreSQL schemas.
 //!
 //! Signatures here are computed with the RustCrypto crates directly, not with
 //! the adapters' code, so a test that passes shows an adapter agrees with the
@@ -205,6 +205,79 @@ impl TestAccount {
     }
 }
 
+/// The PostgreSQL server the tests use: `ORDERHUB_TEST_POSTGRES_URL`, by
+/// default the local server `.ci/run` starts.
+pub fn postgres_url() -> String {
+    std::env::var("ORDERHUB_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".to_string())
+}
+
+/// A schema of its own on the test PostgreSQL server, dropped (with all it
+/// holds) when this value is dropped. The store creates it when it opens.
+#[derive(Debug)]
+pub struct TestSchema {
+    /// The store URL: the server's URL with `schema=` this schema.
+    pub url: String,
+    pub name: String,
+    server: String,
+}
+
+impl TestSchema {
+    /// A new, unused schema name; panics with what to do when the server
+    /// cannot be reached, so a missing PostgreSQL is a failure, never a skip.
+    pub fn fresh() -> TestSchema {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let server = postgres_url();
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let name = format!(
+            "orderhub_test_{}_{}_{nanos}",
+            std::process::id(),
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        );
+        let separator = if server.contains('?') { '&' } else { '?' };
+        let url = format!("{server}{separator}schema={name}");
+        let check = server.clone();
+        let reachable =
+            on_own_thread(move || postgres::Client::connect(&check, postgres::NoTls).map(drop));
+        if let Err(e) = reachable {
+            panic!(
+                "PostgreSQL is not reachable at {server}: {e}. The PostgreSQL tests need it: \
+                 start it (`pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`, \
+                 as .ci/run does) or point ORDERHUB_TEST_POSTGRES_URL at a server"
+            );
+        }
+        TestSchema { url, name, server }
+    }
+}
+
+impl Drop for TestSchema {
+    fn drop(&mut self) {
+        let (server, name) = (self.server.clone(), self.name.clone());
+        let dropped = on_own_thread(move || {
+            let mut client = postgres::Client::connect(&server, postgres::NoTls)?;
+            client.batch_execute(&format!("DROP SCHEMA IF EXISTS \"{name}\" CASCADE"))
+        });
+        if let Err(e) = dropped {
+            eprintln!("could not drop test schema {}: {e}", self.name);
+        }
+    }
+}
+
+/// Runs blocking PostgreSQL client code away from any async runtime.
+fn on_own_thread<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, postgres::Error> + Send + 'static,
+) -> Result<T, String> {
+    std::thread::spawn(f)
+        .join()
+        .map_err(|_| "the PostgreSQL client panicked".to_string())?
+        .map_err(|e| e.to_string())
+}
+
 /// Settings of a test host.
 #[derive(Debug, Clone)]
 pub struct HostOptions {
@@ -214,6 +287,8 @@ pub struct HostOptions {
     /// Extra TOML under `[adapters]` (limits).
     pub adapters_extra: String,
     pub max_body_bytes: usize,
+    /// `[store] url`; `None` is a SQLite file in the host's temporary directory.
+    pub store_url: Option<String>,
 }
 
 impl Default for HostOptions {
@@ -223,6 +298,7 @@ impl Default for HostOptions {
             accounts: vec![],
             adapters_extra: String::new(),
             max_body_bytes: 4 << 20,
+            store_url: None,
         }
     }
 }
@@ -251,8 +327,14 @@ impl TestHost {
         // Compiled adapters are shared across tests through the target dir.
         let cache = target_dir().join("orderhub-test-cache");
         let mut toml = format!(
-            "[server]\nlisten = \"127.0.0.1:0\"\nmax_body_bytes = {}\n[store]\nurl = \"sqlite://orderhub.db\"\n[adapters]\ndir = \"adapters\"\ncache_dir = {}\n{}\n",
+            "[server]\nlisten = \"127.0.0.1:0\"\nmax_body_bytes = {}\n[store]\nurl = {}\n[adapters]\ndir = \"adapters\"\ncache_dir = {}\n{}\n",
             options.max_body_bytes,
+            toml_string(
+                options
+                    .store_url
+                    .as_deref()
+                    .unwrap_or("sqlite://orderhub.db")
+            ),
             toml_string(&cache.display().to_string()),
             options.adapters_extra
         );

@@ -10,7 +10,7 @@ use orderhub_core::keys::customer_key;
 use orderhub_core::lifecycle::{self, OrderState};
 use orderhub_core::model::{Event, EventBody, InventoryLevel, Order, Shipment, StatusMapping};
 
-use super::{MappedEvent, OrderRecord, ShipmentRecord, StoreError};
+use super::{Committed, MappedEvent, OrderRecord, Outcome, ShipmentRecord, StoreError};
 
 /// What a timeline row is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +27,13 @@ impl SubjectKind {
             SubjectKind::Shipment => "shipment",
             SubjectKind::Inventory => "inventory",
         }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Order, Self::Shipment, Self::Inventory]
+            .into_iter()
+            .find(|k| k.as_str() == text)
     }
 }
 
@@ -122,6 +129,36 @@ pub fn apply_events(
         tx.mark_event(&mapped.key, changed, note.as_deref())?;
     }
     Ok(counts)
+}
+
+/// Applies what became of a delivery whose inbox row `inbox_id` is already
+/// written in the caller's transaction: its events, or nothing for a dead letter.
+pub fn apply_outcome(
+    tx: &mut dyn Tx,
+    inbox_id: i64,
+    adapter: &str,
+    account: &str,
+    outcome: &Outcome,
+) -> Result<Committed, StoreError> {
+    match outcome {
+        Outcome::Events(events) => {
+            let applied = apply_events(tx, inbox_id, adapter, account, Utc::now(), events)?;
+            Ok(Committed {
+                inbox_id,
+                duplicate: false,
+                events_recorded: applied.recorded,
+                events_applied: applied.changed,
+                dead: false,
+            })
+        }
+        Outcome::Dead { .. } => Ok(Committed {
+            inbox_id,
+            duplicate: false,
+            events_recorded: 0,
+            events_applied: 0,
+            dead: true,
+        }),
+    }
 }
 
 /// The timeline an event belongs to.

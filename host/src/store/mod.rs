@@ -6,23 +6,33 @@
 //! the inbox row, every event in the timeline, and the orders and shipments
 //! the events move under the state machine. How events move state is written
 //! once, in [`apply`], against the small [`apply::Tx`] trait each backend
-//! implements, so SQLite and later backends cannot disagree about it.
+//! implements, so SQLite and PostgreSQL cannot disagree about it.
+//!
+//! - [`sqlite`]: the embedded backend (one file, one writer thread).
+//! - [`postgres`]: the shared backend several hosts can use at once.
+//! - [`transfer`]: export and import as JSON lines, to move between them.
 
 pub mod apply;
+pub mod postgres;
 pub mod sqlite;
+pub mod transfer;
 
 use chrono::{DateTime, Utc};
 use orderhub_core::lifecycle::OrderState;
 use orderhub_core::model::{AdapterErrorKind, Event, RawRequest, StatusMapping, TrackingStatus};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+pub use postgres::{PgLocation, PgStore};
 pub use sqlite::SqliteStore;
+pub use transfer::Record;
 
 /// Why the store failed. Storage failures are never the caller's input's fault.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("sqlite: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("postgres: {0}")]
+    Postgres(#[from] ::postgres::Error),
     #[error("cannot open the store at {path}: {message}")]
     Open { path: String, message: String },
     #[error("stored data is corrupt ({what}): {message}")]
@@ -31,6 +41,31 @@ pub enum StoreError {
     WriterGone,
     #[error("no inbox entry with id {0}")]
     NoSuchInboxEntry(i64),
+    #[error("the store's connection pool has stopped")]
+    PoolGone,
+    #[error("the store already holds data; import into an empty store, or replace its contents")]
+    NotEmpty,
+    #[error("import, line {line}: {message}")]
+    Import { line: usize, message: String },
+    #[error("{what}: {message}")]
+    Io { what: String, message: String },
+}
+
+impl StoreError {
+    /// True when the database gave up on a transaction because of a
+    /// concurrent one (serialization failure, deadlock): running it again
+    /// is expected to succeed.
+    pub fn is_transient_conflict(&self) -> bool {
+        use ::postgres::error::SqlState;
+        match self {
+            StoreError::Postgres(e) => matches!(
+                e.code(),
+                Some(code) if *code == SqlState::T_R_SERIALIZATION_FAILURE
+                    || *code == SqlState::T_R_DEADLOCK_DETECTED
+            ),
+            _ => false,
+        }
+    }
 }
 
 /// An event ready to apply: the canonical event, its idempotency key and what
@@ -49,6 +84,16 @@ pub enum Outcome {
     Events(Vec<MappedEvent>),
     /// The adapter refused or crashed: keep the raw request with the error.
     Dead { kind: String, message: String },
+}
+
+impl Outcome {
+    /// The inbox columns this outcome writes: state, error kind, error message.
+    pub fn inbox_columns(&self) -> (InboxState, Option<&str>, Option<&str>) {
+        match self {
+            Outcome::Events(_) => (InboxState::Applied, None, None),
+            Outcome::Dead { kind, message } => (InboxState::Dead, Some(kind), Some(message)),
+        }
+    }
 }
 
 /// One delivery (webhook request, poll page, replayed entry) to commit.
@@ -76,7 +121,7 @@ pub struct Committed {
 }
 
 /// The state of an inbox entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InboxState {
     Applied,
@@ -88,6 +133,15 @@ impl InboxState {
         match self {
             InboxState::Applied => "applied",
             InboxState::Dead => "dead",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "applied" => Some(InboxState::Applied),
+            "dead" => Some(InboxState::Dead),
+            _ => None,
         }
     }
 }
@@ -126,7 +180,7 @@ pub struct TimelineEntry {
 }
 
 /// A stored order with its canonical state.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OrderRecord {
     pub adapter: String,
     pub account: String,
@@ -152,7 +206,7 @@ pub struct OrderView {
 }
 
 /// A stored shipment.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ShipmentRecord {
     pub carrier: String,
     pub tracking_number: String,
@@ -173,7 +227,7 @@ pub struct ShipmentView {
 }
 
 /// A failed authentication, kept for audit (never with secrets).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AuthFailure {
     pub at: DateTime<Utc>,
     pub adapter: String,
@@ -209,6 +263,22 @@ pub trait OrderStore: Send + Sync {
     fn list_shipments(&self, limit: usize) -> Result<Vec<ShipmentRecord>, StoreError>;
     fn list_inbox(&self, dead_only: bool, limit: usize) -> Result<Vec<InboxEntry>, StoreError>;
     fn inbox_entry(&self, id: i64) -> Result<Option<InboxEntry>, StoreError>;
+    /// Hands every stored row to `sink` as a [`Record`], from one consistent
+    /// snapshot, in an order [`OrderStore::import`] accepts (auth failures,
+    /// inbox, events, orders, shipments, inventory; ids ascending).
+    fn export(
+        &self,
+        sink: &mut dyn FnMut(Record) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
+    /// Loads exported records in one transaction, keeping their ids: all of
+    /// them or none. A store that already holds data is refused
+    /// ([`StoreError::NotEmpty`]) unless `replace`, which deletes its
+    /// contents first, in the same transaction.
+    fn import(
+        &self,
+        records: &mut dyn Iterator<Item = Result<Record, StoreError>>,
+        replace: bool,
+    ) -> Result<(), StoreError>;
 }
 
 /// The kind string stored for an adapter error kind.

@@ -7,7 +7,7 @@
 //! not undo the others): under load many webhooks share one fsync. Reads use
 //! a separate connection and never wait for the writer.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::mpsc;
 use std::thread::JoinHandle;
@@ -23,8 +23,10 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use super::apply::{self, EventRow, Tx, shipment_subject};
 use super::{
     AuthFailure, Committed, Delivery, InboxEntry, InboxState, OrderRecord, OrderStore, OrderView,
-    Outcome, ShipmentRecord, ShipmentView, StoreError, TimelineEntry,
+    Outcome, Record, ShipmentRecord, ShipmentView, StoreError, TimelineEntry,
 };
+
+mod transfer;
 
 /// The schema, one migration per entry; applied in order, each once.
 const MIGRATIONS: &[&str] = &[r#"
@@ -130,6 +132,7 @@ enum Job {
 
 /// The SQLite store.
 pub struct SqliteStore {
+    path: PathBuf,
     jobs: Mutex<Option<mpsc::Sender<Job>>>,
     writer: Mutex<Option<JoinHandle<()>>>,
     reader: Mutex<Connection>,
@@ -200,6 +203,7 @@ impl SqliteStore {
                 message: e.to_string(),
             })?;
         Ok(SqliteStore {
+            path: path.to_path_buf(),
             jobs: Mutex::new(Some(tx)),
             writer: Mutex::new(Some(writer)),
             reader: Mutex::new(reader),
@@ -325,7 +329,7 @@ fn commit_delivery(conn: &Connection, d: &Delivery) -> Result<Committed, StoreEr
             dead: false,
         });
     }
-    let (state, kind, message) = outcome_columns(&d.outcome);
+    let (state, kind, message) = d.outcome.inbox_columns();
     let headers = serde_json::to_string(&d.request.headers).map_err(corrupt("headers"))?;
     conn.execute(
         "INSERT INTO inbox (delivery_key, adapter, account, received_at, method, url, headers, body, state, error_kind, error_message, updated_at)
@@ -349,19 +353,12 @@ fn recommit_entry(
         )
         .optional()?
         .ok_or(StoreError::NoSuchInboxEntry(inbox_id))?;
-    let (state, kind, message) = outcome_columns(outcome);
+    let (state, kind, message) = outcome.inbox_columns();
     conn.execute(
         "UPDATE inbox SET state = ?2, error_kind = ?3, error_message = ?4, attempts = attempts + 1, updated_at = ?5 WHERE id = ?1",
         params![inbox_id, state.as_str(), kind, message, ts(Utc::now())],
     )?;
     apply_outcome(conn, inbox_id, &adapter, &account, outcome)
-}
-
-fn outcome_columns(outcome: &Outcome) -> (InboxState, Option<&str>, Option<&str>) {
-    match outcome {
-        Outcome::Events(_) => (InboxState::Applied, None, None),
-        Outcome::Dead { kind, message } => (InboxState::Dead, Some(kind), Some(message)),
-    }
 }
 
 fn apply_outcome(
@@ -371,27 +368,7 @@ fn apply_outcome(
     account: &str,
     outcome: &Outcome,
 ) -> Result<Committed, StoreError> {
-    match outcome {
-        Outcome::Events(events) => {
-            let mut tx = SqliteTx { conn };
-            let applied =
-                apply::apply_events(&mut tx, inbox_id, adapter, account, Utc::now(), events)?;
-            Ok(Committed {
-                inbox_id,
-                duplicate: false,
-                events_recorded: applied.recorded,
-                events_applied: applied.changed,
-                dead: false,
-            })
-        }
-        Outcome::Dead { .. } => Ok(Committed {
-            inbox_id,
-            duplicate: false,
-            events_recorded: 0,
-            events_applied: 0,
-            dead: true,
-        }),
-    }
+    apply::apply_outcome(&mut SqliteTx { conn }, inbox_id, adapter, account, outcome)
 }
 
 struct SqliteTx<'c> {
@@ -680,7 +657,8 @@ fn shipments_of_order(
     external_id: &str,
 ) -> Result<Vec<ShipmentRecord>, StoreError> {
     let sql = format!(
-        "SELECT {SHIPMENT_COLUMNS} FROM shipments WHERE adapter = ?1 AND account = ?2 AND order_external_id = ?3 ORDER BY updated_at"
+        "SELECT {SHIPMENT_COLUMNS} FROM shipments WHERE adapter = ?1 AND account = ?2 AND order_external_id = ?3
+         ORDER BY updated_at, carrier, tracking_number"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(params![adapter, account, external_id])?;
@@ -830,7 +808,7 @@ impl OrderStore for SqliteStore {
     fn list_shipments(&self, limit: usize) -> Result<Vec<ShipmentRecord>, StoreError> {
         self.read(|c| {
             let mut stmt = c.prepare(&format!(
-                "SELECT {SHIPMENT_COLUMNS} FROM shipments ORDER BY updated_at DESC LIMIT ?1"
+                "SELECT {SHIPMENT_COLUMNS} FROM shipments ORDER BY updated_at DESC, carrier, tracking_number LIMIT ?1"
             ))?;
             let mut rows = stmt.query([limit as i64])?;
             let mut out = Vec::new();
@@ -867,5 +845,23 @@ impl OrderStore for SqliteStore {
             let mut rows = stmt.query([id])?;
             rows.next()?.map(inbox_from_row).transpose()
         })
+    }
+
+    fn export(
+        &self,
+        sink: &mut dyn FnMut(Record) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        self.read(|c| transfer::export(c, sink))
+    }
+
+    fn import(
+        &self,
+        records: &mut dyn Iterator<Item = Result<Record, StoreError>>,
+        replace: bool,
+    ) -> Result<(), StoreError> {
+        // Its own connection: the iterator stays on the caller's thread, and
+        // the whole import is one transaction that the writer thread waits for.
+        let mut conn = open_connection(&self.path)?;
+        transfer::import(&mut conn, records, replace)
     }
 }
