@@ -9,7 +9,14 @@ use orderhub_host::runtime::{Limits, LoadedAdapter, Sandbox, SandboxConfig};
 use orderhub_tests::{fixtures_dir, wasm, workspace_root};
 
 /// The adapters shipped in this repository.
-const ADAPTERS: &[&str] = &["shopify", "taobao", "kuaidi100", "generic"];
+const ADAPTERS: &[&str] = &[
+    "shopify",
+    "taobao",
+    "kuaidi100",
+    "generic",
+    "woocommerce",
+    "pinduoduo",
+];
 
 fn main() {
     let args = Arguments::from_args();

@@ -490,8 +490,14 @@ fn adapter(config_path: &Path, command: AdapterCommand) -> Result<ExitCode> {
     }
 }
 
+/// Prints a line; a closed pipe (`| head`) is not an error worth a panic.
+fn print_stdout(text: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stdout().lock(), "{text}");
+}
+
 fn print_run_error(e: &runner::RunError) -> ExitCode {
-    println!("{}", e.to_json());
+    print_stdout(&e.to_json().to_string());
     ExitCode::from(e.exit_code as u8)
 }
 
@@ -554,7 +560,7 @@ fn adapter_run(
     let value = fixture_as_input(value);
     match runner::run(&loaded, function, &value) {
         Ok((output, stats)) => {
-            println!("{}", serde_json::to_string_pretty(&output)?);
+            print_stdout(&serde_json::to_string_pretty(&output)?);
             eprintln!(
                 "fuel used: {}, peak memory: {} bytes, time: {} µs",
                 stats.fuel_used, stats.peak_memory_bytes, stats.elapsed_us
@@ -565,9 +571,11 @@ fn adapter_run(
     }
 }
 
-/// Lets `adapter run` take a webhook fixture file directly.
+/// Lets `adapter run` take a fixture file directly (recognised by its
+/// `expect` object): a function case gives its `input`, a webhook case its
+/// request and account. Anything else is a runner input already.
 fn fixture_as_input(value: serde_json::Value) -> serde_json::Value {
-    let Some(obj) = value.as_object() else {
+    let Some(obj) = value.as_object().filter(|o| o.contains_key("expect")) else {
         return value;
     };
     if let Some(input) = obj.get("input").filter(|_| obj.contains_key("function")) {
