@@ -100,7 +100,7 @@ pub enum StoreUrl {
     /// `sqlite://path` (relative paths are relative to the config file).
     Sqlite(PathBuf),
     /// `postgres://user@host:port/database?schema=NAME&pool_size=N`.
-    Postgres(PgLocation),
+    Postgres(Box<PgLocation>),
 }
 
 /// The store for messages: never with a password.
@@ -206,9 +206,9 @@ impl Config {
             Some(("sqlite", rest)) if !rest.is_empty() => {
                 StoreUrl::Sqlite(relative(Path::new(rest)))
             }
-            Some(("postgres" | "postgresql", _)) => StoreUrl::Postgres(
+            Some(("postgres" | "postgresql", _)) => StoreUrl::Postgres(Box::new(
                 PgLocation::parse(&store_url).map_err(|problem| invalid("store.url", problem))?,
-            ),
+            )),
             Some((scheme, _)) => {
                 return Err(invalid(
                     "store.url",

@@ -6,7 +6,7 @@
 //! - [`config`]: the `orderhub.toml` file.
 //! - [`runtime`]: the sandbox, compiled-adapter cache and adapter registry.
 //! - [`store`]: the order store trait, the state application shared by
-//!   backends, and the SQLite backend.
+//!   backends, the SQLite and PostgreSQL backends, export and import.
 //! - [`pipeline`]: verify → inbox → normalize → status-map → apply.
 //! - [`server`]: the HTTP routes.
 //! - [`runner`] and [`conformance`]: `orderhub adapter run` and `adapter test`.

@@ -373,3 +373,196 @@ impl StderrAfterKill for std::process::Child {
         text
     }
 }
+
+/// The test PostgreSQL server (`.ci/run` starts it).
+fn postgres_url() -> String {
+    std::env::var("ORDERHUB_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".to_string())
+}
+
+/// Drops the test's schema when the test ends, pass or fail.
+struct Schema(String);
+
+impl Drop for Schema {
+    fn drop(&mut self) {
+        if let Ok(mut client) = postgres::Client::connect(&postgres_url(), postgres::NoTls) {
+            let _ = client.batch_execute(&format!("DROP SCHEMA IF EXISTS \"{}\" CASCADE", self.0));
+        }
+    }
+}
+
+fn orderhub_with_store(args: &[&str], store_url: &str) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env("ORDERHUB_TEST_STORE_URL", store_url)
+        .current_dir(std::env::temp_dir())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn migrate_export_and_import_move_a_store_from_sqlite_to_postgres() {
+    use orderhub_core::model::{Event, EventBody, Order, OrderStatus, RawRequest, StatusMapping};
+    use orderhub_host::store::{Delivery, MappedEvent, OrderStore, Outcome, SqliteStore};
+
+    let dir = tempfile::tempdir().unwrap();
+    let write_config = |name: &str, url: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(
+            &path,
+            format!("[server]\nlisten = \"127.0.0.1:0\"\n[store]\nurl = \"{url}\"\n[adapters]\ndir = \"adapters\"\n"),
+        )
+        .unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let sqlite = write_config("sqlite.toml", "sqlite://data/orderhub.db");
+    let pg = write_config("pg.toml", "env:ORDERHUB_TEST_STORE_URL");
+    let schema = Schema(format!("orderhub_cli_{}", std::process::id()));
+    let pg_url = format!("{}?schema={}", postgres_url(), schema.0);
+
+    let migrated = orderhub(&["migrate", "--config", &sqlite], None);
+    assert!(
+        migrated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&migrated.stderr)
+    );
+    let db = dir.path().join("data/orderhub.db");
+    assert_eq!(
+        String::from_utf8_lossy(&migrated.stdout),
+        format!("store sqlite://{} is at the current schema\n", db.display())
+    );
+
+    // A store with an order and a dead letter, written as the pipeline does.
+    {
+        let store = SqliteStore::open(&db).unwrap();
+        let request = |body: &[u8]| RawRequest {
+            method: "POST".into(),
+            url: "/webhooks/shop/main".into(),
+            headers: vec![("X-Test".into(), "1".into())],
+            body: body.to_vec(),
+        };
+        let event = Event {
+            event_id: Some("e1".into()),
+            topic: "orders/paid".into(),
+            occurred_at: None,
+            status: None,
+            body: EventBody::Order(Box::new(Order {
+                external_id: "1001".into(),
+                currency: "EUR".into(),
+                ..Default::default()
+            })),
+        };
+        let mapping = StatusMapping {
+            lifecycle: Some(OrderStatus::Paid),
+            ..Default::default()
+        };
+        for (key, body, outcome) in [
+            (
+                "shop:main:sha256:aa",
+                &b"{\"id\":1001}"[..],
+                Outcome::Events(vec![MappedEvent {
+                    key: "shop:main:id:e1".into(),
+                    event,
+                    mapping: Some(mapping),
+                }]),
+            ),
+            (
+                "shop:main:sha256:bb",
+                &[0xff, 0xfe, 0x00][..],
+                Outcome::Dead {
+                    kind: "malformed-payload".into(),
+                    message: "normalize: not JSON".into(),
+                },
+            ),
+        ] {
+            store
+                .commit(Delivery {
+                    key: key.into(),
+                    adapter: "shop".into(),
+                    account: "main".into(),
+                    received_at: chrono::Utc::now(),
+                    request: request(body),
+                    outcome,
+                })
+                .unwrap();
+        }
+    }
+
+    let dump = dir.path().join("dump.jsonl");
+    let dump = dump.to_str().unwrap();
+    let exported = orderhub(&["export", "--output", dump, "--config", &sqlite], None);
+    assert!(
+        exported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&exported.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&exported.stderr).contains(
+            "exported 2 deliveries, 1 events, 1 orders, 0 shipments, 0 inventory levels, 0 auth failures"
+        ),
+        "{}",
+        String::from_utf8_lossy(&exported.stderr)
+    );
+
+    let migrated = orderhub_with_store(&["migrate", "--config", &pg], &pg_url);
+    assert!(
+        migrated.status.success(),
+        "is PostgreSQL running at {}? {}",
+        postgres_url(),
+        String::from_utf8_lossy(&migrated.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&migrated.stdout)
+            .ends_with(&format!("?schema={} is at the current schema\n", schema.0)),
+        "{}",
+        String::from_utf8_lossy(&migrated.stdout)
+    );
+    let imported = orderhub_with_store(&["import", "--input", dump, "--config", &pg], &pg_url);
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&imported.stdout)
+            .starts_with("imported 2 deliveries, 1 events, 1 orders")
+    );
+
+    let refused = orderhub_with_store(&["import", "--input", dump, "--config", &pg], &pg_url);
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("already holds data") && stderr.contains("--force"),
+        "{stderr}"
+    );
+    let forced = orderhub_with_store(
+        &["import", "--input", dump, "--force", "--config", &pg],
+        &pg_url,
+    );
+    assert!(
+        forced.status.success(),
+        "{}",
+        String::from_utf8_lossy(&forced.stderr)
+    );
+
+    for args in [
+        &["orders", "show", "shop", "main", "1001", "--json"][..],
+        &["events", "list", "--json"][..],
+    ] {
+        let from_sqlite = orderhub(&[args, &["--config", &sqlite]].concat(), None);
+        let from_pg = orderhub_with_store(&[args, &["--config", &pg]].concat(), &pg_url);
+        assert!(
+            from_pg.status.success(),
+            "{}",
+            String::from_utf8_lossy(&from_pg.stderr)
+        );
+        assert_eq!(json_out(&from_pg), json_out(&from_sqlite), "{args:?}");
+    }
+    let events = json_out(&orderhub(
+        &["events", "list", "--dead", "--json", "--config", &sqlite],
+        None,
+    ));
+    assert_eq!(events[0]["error_kind"], "malformed-payload");
+}

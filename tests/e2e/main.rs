@@ -1,6 +1,8 @@
 //! End-to-end tests: a real host on a free loopback port with a temporary
-//! SQLite store, driven with real signed HTTP requests.
+//! SQLite store (or a fresh PostgreSQL schema), driven with real signed HTTP
+//! requests.
 
 mod bad_input;
 mod flows;
+mod postgres;
 mod sandbox;

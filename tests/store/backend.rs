@@ -13,7 +13,10 @@ pub enum Kind {
 }
 
 enum Place {
-    Sqlite(tempfile::TempDir, PathBuf),
+    Sqlite {
+        path: PathBuf,
+        _dir: tempfile::TempDir,
+    },
     Postgres(TestSchema),
 }
 
@@ -29,7 +32,7 @@ impl Backend {
     pub fn sqlite() -> Backend {
         let dir = tempfile::tempdir().expect("temporary directory");
         let path = dir.path().join("orderhub.db");
-        let place = Place::Sqlite(dir, path);
+        let place = Place::Sqlite { path, _dir: dir };
         Backend {
             kind: Kind::Sqlite,
             store: open(&place),
@@ -58,6 +61,15 @@ impl Backend {
         self.store.as_ref()
     }
 
+    /// Ends the store's server connections, as a database restart would;
+    /// returns how many it had (SQLite has none).
+    pub fn drop_connections(&self) -> u64 {
+        match &self.place {
+            Place::Sqlite { .. } => 0,
+            Place::Postgres(schema) => schema.disconnect_all().expect("connections ended"),
+        }
+    }
+
     /// Another store opened on the same data (another host, or a restart).
     pub fn open_again(&self) -> Arc<dyn OrderStore> {
         open(&self.place)
@@ -66,7 +78,9 @@ impl Backend {
 
 fn open(place: &Place) -> Arc<dyn OrderStore> {
     match place {
-        Place::Sqlite(_, path) => Arc::new(SqliteStore::open(path).expect("SQLite store opens")),
+        Place::Sqlite { path, .. } => {
+            Arc::new(SqliteStore::open(path).expect("SQLite store opens"))
+        }
         Place::Postgres(schema) => {
             let location = PgLocation::parse(&schema.url).expect("test URL parses");
             Arc::new(

@@ -950,7 +950,7 @@ fn shuffled<T: Clone>(items: &[T], seed: u64) -> Vec<T> {
 
 pub fn two_stores_racing_on_one_database(b: &Backend) {
     let stores: [Arc<dyn OrderStore>; 2] = [b.open_again(), b.open_again()];
-    const ORDERS: usize = 6;
+    const ORDERS: usize = 8;
     let steps = [
         ("orders/create", "10:00", OrderStatus::PendingPayment),
         ("orders/paid", "11:00", OrderStatus::Paid),
@@ -985,26 +985,36 @@ pub fn two_stores_racing_on_one_database(b: &Backend) {
             ));
         }
     }
-    // Four committers, two per store, each sending every delivery in its own order.
-    let results: Vec<Committed> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..4u64)
-            .map(|w| {
-                let store = stores[w as usize % 2].clone();
-                let mine = shuffled(&deliveries, w + 1);
-                scope.spawn(move || {
-                    mine.into_iter()
-                        .map(|d| store.commit(d).expect("commit under contention"))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        workers
+    // Every delivery of one order is committed at the same instant through
+    // both stores (16 commits released together), order after order, so
+    // first sightings of an order, duplicates and retries collide.
+    let per_order = steps.len() * 2;
+    let mut results: Vec<Committed> = Vec::new();
+    for (o, batch) in deliveries.chunks(per_order).enumerate() {
+        let commits: Vec<_> = shuffled(batch, o as u64)
             .into_iter()
-            .flat_map(|w| w.join().expect("committer"))
-            .collect()
-    });
+            .flat_map(|d| [(stores[0].clone(), d.clone()), (stores[1].clone(), d)])
+            .collect();
+        let start = std::sync::Barrier::new(commits.len());
+        results.extend(std::thread::scope(|scope| {
+            let racers: Vec<_> = commits
+                .into_iter()
+                .map(|(store, d)| {
+                    let start = &start;
+                    scope.spawn(move || {
+                        start.wait();
+                        store.commit(d).expect("commit under contention")
+                    })
+                })
+                .collect();
+            racers
+                .into_iter()
+                .map(|r| r.join().expect("committer"))
+                .collect::<Vec<_>>()
+        }));
+    }
     let total = deliveries.len();
-    assert_eq!(results.len(), total * 4);
+    assert_eq!(results.len(), total * 2);
     assert_eq!(
         results.iter().filter(|c| !c.duplicate).count(),
         total,
@@ -1036,6 +1046,41 @@ pub fn two_stores_racing_on_one_database(b: &Backend) {
             "{order}: every event once, in event time order"
         );
     }
+}
+
+pub fn a_lost_connection_is_opened_again(b: &Backend) {
+    let store = b.store();
+    let paid = order_event(
+        "1001",
+        "e1",
+        "orders/paid",
+        Some("10:00"),
+        lifecycle(OrderStatus::Paid),
+    );
+    store.commit(delivery("d1", vec![paid])).unwrap();
+    assert!(store.order(ADAPTER, ACCOUNT, "1001").unwrap().is_some());
+    let ended = b.drop_connections();
+    assert_eq!(
+        ended > 0,
+        b.kind == Kind::Postgres,
+        "{ended} connections ended"
+    );
+    let shipped = order_event(
+        "1001",
+        "e2",
+        "orders/fulfilled",
+        Some("11:00"),
+        lifecycle(OrderStatus::Shipped),
+    );
+    let c = store.commit(delivery("d2", vec![shipped])).unwrap();
+    assert_eq!(c, new(c.inbox_id, 1, 1));
+    b.drop_connections();
+    let view = store
+        .order(ADAPTER, ACCOUNT, "1001")
+        .unwrap()
+        .expect("order kept");
+    assert_eq!(view.order.state.status, OrderStatus::Shipped);
+    assert_eq!(store.list_inbox(false, 10).unwrap().len(), 2);
 }
 
 pub fn text_the_store_cannot_hold_is_kept_raw(b: &Backend) {

@@ -48,5 +48,6 @@ on_every_backend!(
     import_is_all_or_nothing,
     reopening_keeps_data_and_schema,
     two_stores_racing_on_one_database,
+    a_lost_connection_is_opened_again,
     text_the_store_cannot_hold_is_kept_raw,
 );

@@ -240,7 +240,8 @@ impl TestSchema {
             NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         );
         let separator = if server.contains('?') { '&' } else { '?' };
-        let url = format!("{server}{separator}schema={name}");
+        // The application name tells this schema's connections apart.
+        let url = format!("{server}{separator}schema={name}&application_name={name}");
         let check = server.clone();
         let reachable =
             on_own_thread(move || postgres::Client::connect(&check, postgres::NoTls).map(drop));
@@ -252,6 +253,21 @@ impl TestSchema {
             );
         }
         TestSchema { url, name, server }
+    }
+}
+
+impl TestSchema {
+    /// Ends every server connection of stores on this schema, as a server
+    /// restart would; returns how many there were.
+    pub fn disconnect_all(&self) -> Result<u64, String> {
+        let (server, name) = (self.server.clone(), self.name.clone());
+        on_own_thread(move || {
+            let mut client = postgres::Client::connect(&server, postgres::NoTls)?;
+            client.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+                &[&name],
+            )
+        })
     }
 }
 

@@ -22,7 +22,7 @@ use orderhub_core::lifecycle::OrderState;
 use orderhub_core::model::{AdapterErrorKind, Event, RawRequest, StatusMapping, TrackingStatus};
 use serde::{Deserialize, Serialize};
 
-pub use postgres::{PgLocation, PgStore};
+pub use postgres::{PgLocation, PgStore, UNSTORABLE_TEXT};
 pub use sqlite::SqliteStore;
 pub use transfer::Record;
 
@@ -31,8 +31,8 @@ pub use transfer::Record;
 pub enum StoreError {
     #[error("sqlite: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    #[error("postgres: {0}")]
-    Postgres(#[from] ::postgres::Error),
+    #[error("postgres: {}", postgres_message(.0))]
+    Postgres(::postgres::Error),
     #[error("cannot open the store at {path}: {message}")]
     Open { path: String, message: String },
     #[error("stored data is corrupt ({what}): {message}")]
@@ -51,6 +51,21 @@ pub enum StoreError {
     Io { what: String, message: String },
 }
 
+impl From<::postgres::Error> for StoreError {
+    fn from(e: ::postgres::Error) -> Self {
+        StoreError::Postgres(e)
+    }
+}
+
+/// A driver error with its cause ("db error: ERROR: …", "error connecting to
+/// server: Connection refused"), which the driver's own message leaves out.
+pub fn postgres_message(e: &::postgres::Error) -> String {
+    match std::error::Error::source(e) {
+        Some(cause) => format!("{e}: {cause}"),
+        None => e.to_string(),
+    }
+}
+
 impl StoreError {
     /// True when the database gave up on a transaction because of a
     /// concurrent one (serialization failure, deadlock): running it again
@@ -63,6 +78,21 @@ impl StoreError {
                 Some(code) if *code == SqlState::T_R_SERIALIZATION_FAILURE
                     || *code == SqlState::T_R_DEADLOCK_DETECTED
             ),
+            _ => false,
+        }
+    }
+
+    /// True when the connection to the database server was lost (a restart,
+    /// a failover, an administrator ending it): a new connection may succeed.
+    pub fn is_connection_lost(&self) -> bool {
+        match self {
+            // Class 08: connection exceptions; 57P: the server shutting down
+            // or ending the session.
+            StoreError::Postgres(e) => {
+                e.is_closed()
+                    || e.code()
+                        .is_some_and(|c| c.code().starts_with("08") || c.code().starts_with("57P"))
+            }
             _ => false,
         }
     }

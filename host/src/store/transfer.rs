@@ -28,9 +28,9 @@ pub const VERSION: u32 = 1;
 pub enum Record {
     AuthFailure(AuthFailureRecord),
     Inbox(InboxRecord),
-    Event(EventRecord),
-    Order(OrderRecord),
-    Shipment(ShipmentRecord),
+    Event(Box<EventRecord>),
+    Order(Box<OrderRecord>),
+    Shipment(Box<ShipmentRecord>),
     Inventory(InventoryRecord),
 }
 

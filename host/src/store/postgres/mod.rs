@@ -67,32 +67,50 @@ impl PgStore {
     /// Runs a read on a pooled connection, outside any transaction.
     fn read<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut Session<'_, ::postgres::Client>) -> Result<T, StoreError> + Send + 'static,
+        f: impl Fn(&mut Session<'_, ::postgres::Client>) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
         self.pool.run(move |conn| {
-            let (client, statements) = conn.session()?;
-            f(&mut Session::new(client, statements))
+            reconnecting(conn, |conn| {
+                let (client, statements) = conn.session()?;
+                f(&mut Session::new(client, statements))
+            })
         })
     }
 
     /// Runs several reads that must agree in one read-only snapshot.
     fn read_snapshot<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut Session<'_, ::postgres::Transaction<'_>>) -> Result<T, StoreError>
+        f: impl Fn(&mut Session<'_, ::postgres::Transaction<'_>>) -> Result<T, StoreError>
         + Send
         + 'static,
     ) -> Result<T, StoreError> {
         self.pool.run(move |conn| {
-            let (client, statements) = conn.session()?;
-            let mut tx = client
-                .build_transaction()
-                .isolation_level(IsolationLevel::RepeatableRead)
-                .read_only(true)
-                .start()?;
-            let value = f(&mut Session::new(&mut tx, statements))?;
-            tx.commit()?;
-            Ok(value)
+            reconnecting(conn, |conn| {
+                let (client, statements) = conn.session()?;
+                let mut tx = client
+                    .build_transaction()
+                    .isolation_level(IsolationLevel::RepeatableRead)
+                    .read_only(true)
+                    .start()?;
+                let value = f(&mut Session::new(&mut tx, statements))?;
+                tx.commit()?;
+                Ok(value)
+            })
         })
+    }
+}
+
+/// Runs a read once more on a new connection when the pooled one was lost.
+fn reconnecting<T>(
+    conn: &mut pool::Conn,
+    read: impl Fn(&mut pool::Conn) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    match read(conn) {
+        Err(e) if e.is_connection_lost() => {
+            conn.reset();
+            read(conn)
+        }
+        other => other,
     }
 }
 
@@ -194,7 +212,7 @@ impl OrderStore for PgStore {
             match record {
                 // A failed send means the job stopped; its answer says why.
                 Ok(record) => {
-                    if feed.send(transfer::Feed::Record(Box::new(record))).is_err() {
+                    if feed.send(Some(record)).is_err() {
                         break;
                     }
                 }
@@ -205,9 +223,9 @@ impl OrderStore for PgStore {
             }
         }
         if bad_input.is_none() {
-            let _ = feed.send(transfer::Feed::End);
+            let _ = feed.send(None);
         }
-        // Hanging up without `End` makes the job roll back.
+        // Hanging up without the end mark makes the job roll back.
         drop(feed);
         let imported = done.recv().map_err(|_| StoreError::PoolGone)?;
         match bad_input {

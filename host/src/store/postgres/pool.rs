@@ -46,12 +46,13 @@ impl Conn {
         if self.client.is_none() {
             let open_error = |e: ::postgres::Error| StoreError::Open {
                 path: self.location.to_string(),
-                message: e.to_string(),
+                message: crate::store::postgres_message(&e),
             };
             let mut client = self.location.config().connect(NoTls).map_err(open_error)?;
             client
                 .batch_execute(&format!(
-                    "SET search_path TO {}",
+                    // Notices ("already exists, skipping") are not worth a log line.
+                    "SET search_path TO {}; SET client_min_messages TO warning",
                     quote_ident(self.location.schema())
                 ))
                 .map_err(open_error)?;
@@ -63,7 +64,8 @@ impl Conn {
         }
     }
 
-    fn reset(&mut self) {
+    /// Forgets the connection; the next [`Conn::session`] opens a new one.
+    pub(super) fn reset(&mut self) {
         self.statements.clear();
         self.client = None;
     }

@@ -54,14 +54,14 @@ pub(super) fn export(conn: &mut Conn, out: mpsc::SyncSender<Record>) -> Result<(
                 "SELECT {ORDER_COLUMNS} FROM orders
                  ORDER BY adapter COLLATE \"C\", account COLLATE \"C\", external_id COLLATE \"C\""
             ),
-            |r| Ok(Record::Order(order_from_row(r)?)),
+            |r| Ok(Record::Order(Box::new(order_from_row(r)?))),
         ),
         (
             format!(
                 "SELECT {SHIPMENT_COLUMNS} FROM shipments
                  ORDER BY carrier COLLATE \"C\", tracking_number COLLATE \"C\""
             ),
-            |r| Ok(Record::Shipment(shipment_from_row(r)?)),
+            |r| Ok(Record::Shipment(Box::new(shipment_from_row(r)?))),
         ),
         (
             "SELECT adapter, account, sku, warehouse, available, at FROM inventory
@@ -138,7 +138,7 @@ fn inbox_record(r: &Row) -> Result<Record, StoreError> {
 }
 
 fn event_record(r: &Row) -> Result<Record, StoreError> {
-    Ok(Record::Event(EventRecord {
+    Ok(Record::Event(Box::new(EventRecord {
         id: r.try_get(0)?,
         key: r.try_get(1)?,
         inbox_id: r.try_get(2)?,
@@ -155,7 +155,7 @@ fn event_record(r: &Row) -> Result<Record, StoreError> {
             .try_get::<_, Option<serde_json::Value>>(12)?
             .map(|m| from_json(m, "mapping"))
             .transpose()?,
-    }))
+    })))
 }
 
 fn inventory_record(r: &Row) -> Result<Record, StoreError> {
@@ -169,19 +169,13 @@ fn inventory_record(r: &Row) -> Result<Record, StoreError> {
     }))
 }
 
-/// What the caller feeds an import job.
-pub(super) enum Feed {
-    Record(Box<Record>),
-    /// Every record was sent: commit.
-    End,
-}
-
 const TABLES: &str = "inbox, events, orders, shipments, inventory, auth_failures";
 
-/// Writes the fed records in one transaction; commits only on [`Feed::End`].
+/// Writes the fed records in one transaction; commits only when fed `None`,
+/// the mark that every record was sent.
 pub(super) fn import(
     conn: &mut Conn,
-    feed: mpsc::Receiver<Feed>,
+    feed: mpsc::Receiver<Option<Record>>,
     replace: bool,
 ) -> Result<(), StoreError> {
     let (client, statements) = conn.session()?;
@@ -205,8 +199,8 @@ pub(super) fn import(
     let mut session = Session::new(&mut tx, statements);
     loop {
         match feed.recv() {
-            Ok(Feed::Record(record)) => insert(&mut session, *record)?,
-            Ok(Feed::End) => break,
+            Ok(Some(record)) => insert(&mut session, record)?,
+            Ok(None) => break,
             // The caller stopped early (a bad line): roll back.
             Err(_) => {
                 return Err(StoreError::Io {

@@ -46,7 +46,7 @@ pub const UNSTORABLE_TEXT: &str = "unstorable-text";
 pub(super) type PgTx<'a, 'c> = Session<'a, Transaction<'c>>;
 
 /// Runs `work` in a transaction, again when the database aborted it because
-/// of a concurrent one.
+/// of a concurrent one or the connection was lost.
 pub(super) fn with_retry<T>(
     conn: &mut Conn,
     mut work: impl FnMut(&mut PgTx<'_, '_>) -> Result<T, StoreError>,
@@ -67,6 +67,15 @@ pub(super) fn with_retry<T>(
                     "transaction aborted by a concurrent one; retrying: {e}"
                 );
                 std::thread::sleep(backoff(attempt));
+                attempt += 1;
+            }
+            // The connection dropped (a server restart, a failover): the
+            // next attempt reconnects. Even if the lost transaction did
+            // commit, running it again is safe: the delivery and event keys
+            // make the second run a duplicate.
+            Err(e) if e.is_connection_lost() && attempt < MAX_ATTEMPTS => {
+                tracing::warn!(attempt, "connection to the store lost; retrying: {e}");
+                conn.reset();
                 attempt += 1;
             }
             other => return other,

@@ -69,7 +69,7 @@ pub(super) fn export(conn: &Connection, sink: Sink<'_>) -> Result<(), StoreError
          FROM events ORDER BY id",
         sink,
         |r| {
-            Ok(Record::Event(EventRecord {
+            Ok(Record::Event(Box::new(EventRecord {
                 id: r.get(0)?,
                 key: r.get(1)?,
                 inbox_id: r.get(2)?,
@@ -86,20 +86,20 @@ pub(super) fn export(conn: &Connection, sink: Sink<'_>) -> Result<(), StoreError
                     .get::<_, Option<String>>(12)?
                     .map(|m| json(&m, "mapping"))
                     .transpose()?,
-            }))
+            })))
         },
     )?;
     each(
         &tx,
         &format!("SELECT {ORDER_COLUMNS} FROM orders ORDER BY adapter, account, external_id"),
         sink,
-        |r| Ok(Record::Order(order_from_row(r)?)),
+        |r| Ok(Record::Order(Box::new(order_from_row(r)?))),
     )?;
     each(
         &tx,
         &format!("SELECT {SHIPMENT_COLUMNS} FROM shipments ORDER BY carrier, tracking_number"),
         sink,
-        |r| Ok(Record::Shipment(shipment_from_row(r)?)),
+        |r| Ok(Record::Shipment(Box::new(shipment_from_row(r)?))),
     )?;
     each(
         &tx,
