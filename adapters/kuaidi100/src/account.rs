@@ -10,12 +10,10 @@ use crate::bindings::orderhub::adapter::types::Account;
 
 /// A credential's value, when configured and not blank.
 pub(crate) fn optional<'a>(account: &'a Account, name: &str) -> Option<&'a str> {
-    account
-        .credentials
-        .iter()
-        .find(|c| c.name == name)
-        .map(|c| c.value.trim())
-        .filter(|v| !v.is_empty())
+    orderhub_adapter_kit::http::named_value(
+        account.credentials.iter().map(|c| (&c.name, &c.value)),
+        name,
+    )
 }
 
 /// A credential the caller cannot work without; `why` says what it is for.

@@ -23,12 +23,10 @@ const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded;charset=utf-8
 
 /// A credential's value, when configured and not empty.
 pub fn credential<'a>(account: &'a Account, name: &str) -> Option<&'a str> {
-    account
-        .credentials
-        .iter()
-        .find(|f| f.name == name)
-        .map(|f| f.value.trim())
-        .filter(|v| !v.is_empty())
+    http::named_value(
+        account.credentials.iter().map(|f| (&f.name, &f.value)),
+        name,
+    )
 }
 
 /// The client secret: the newest of the account's secrets.
@@ -62,16 +60,11 @@ pub fn require_access_token(account: &Account) -> Result<&str, KitError> {
 
 /// The gateway URL: the `base_url` credential, else the production gateway.
 fn base_url(account: &Account) -> Result<String, KitError> {
-    match credential(account, "base_url") {
-        None => Ok(DEFAULT_BASE_URL.to_string()),
-        Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
-            Ok(url.to_string())
-        }
-        Some(url) => Err(KitError::invalid(
-            "credentials.base_url",
-            format_args!("{url:?} is not an http(s) URL"),
-        )),
-    }
+    http::base_url(
+        credential(account, "base_url"),
+        DEFAULT_BASE_URL,
+        "credentials.base_url",
+    )
 }
 
 fn field(name: &str, value: &str) -> Field {
@@ -87,11 +80,7 @@ fn has_form_body(request: &OutboundRequest) -> bool {
         request.headers.iter().map(|h| (&h.name, &h.value)),
         "content-type",
     )
-    .is_some_and(|v| {
-        v.trim_start()
-            .to_ascii_lowercase()
-            .starts_with("application/x-www-form-urlencoded")
-    })
+    .is_some_and(http::is_form_content_type)
 }
 
 /// Signs a draft: a gateway call, or the message-service handshake when the

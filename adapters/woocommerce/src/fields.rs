@@ -19,11 +19,7 @@ pub fn header<'a>(headers: &'a [Field], name: &str) -> Option<&'a str> {
 
 /// A credential's value, trimmed; empty values count as absent.
 pub fn credential<'a>(credentials: &'a [Field], name: &str) -> Option<&'a str> {
-    credentials
-        .iter()
-        .find(|f| f.name == name)
-        .map(|f| f.value.trim())
-        .filter(|v| !v.is_empty())
+    orderhub_adapter_kit::http::named_value(credentials.iter().map(|f| (&f.name, &f.value)), name)
 }
 
 /// A name/value pair.

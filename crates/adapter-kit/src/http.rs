@@ -18,6 +18,44 @@ where
         .map(|(_, v)| v.as_ref())
 }
 
+/// A configured value (a credential) by exact name, trimmed; an empty value
+/// counts as absent, so a blank `env:` expansion reads as "not configured".
+pub fn named_value<'a, I, N, V>(pairs: I, name: &str) -> Option<&'a str>
+where
+    I: IntoIterator<Item = (&'a N, &'a V)>,
+    N: AsRef<str> + ?Sized + 'a,
+    V: AsRef<str> + ?Sized + 'a,
+{
+    pairs
+        .into_iter()
+        .find(|(n, _)| n.as_ref() == name)
+        .map(|(_, v)| v.as_ref().trim())
+        .filter(|v| !v.is_empty())
+}
+
+/// Whether a `Content-Type` value announces a form body.
+pub fn is_form_content_type(value: &str) -> bool {
+    value
+        .trim_start()
+        .to_ascii_lowercase()
+        .starts_with("application/x-www-form-urlencoded")
+}
+
+/// A configured http(s) base URL (e.g. a sandbox or a test server), or the
+/// platform's default when none is configured; `field` names the setting.
+pub fn base_url(configured: Option<&str>, default: &str, field: &str) -> Result<String, KitError> {
+    match configured.map(str::trim) {
+        None | Some("") => Ok(default.to_string()),
+        Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
+            Ok(url.to_string())
+        }
+        Some(url) => Err(KitError::invalid(
+            field,
+            format_args!("{url:?} is not an http(s) URL"),
+        )),
+    }
+}
+
 /// Decodes an `application/x-www-form-urlencoded` body into its fields, in order.
 pub fn parse_form(body: &[u8]) -> Result<Vec<(String, String)>, KitError> {
     std::str::from_utf8(body)
@@ -78,6 +116,28 @@ mod tests {
             Some("orders/paid")
         );
         assert_eq!(header(h.iter().map(|(a, b)| (a, b)), "x-other"), None);
+    }
+
+    #[test]
+    fn named_values_base_urls_and_form_types() {
+        let creds = [("app_key", " 123 "), ("session", "  ")];
+        let pairs = || creds.iter().map(|(a, b)| (*a, *b));
+        assert_eq!(named_value(pairs(), "app_key"), Some("123"));
+        assert_eq!(named_value(pairs(), "session"), None);
+        assert_eq!(named_value(pairs(), "absent"), None);
+        assert_eq!(
+            base_url(None, "https://d", "base_url"),
+            Ok("https://d".into())
+        );
+        assert_eq!(
+            base_url(Some("http://127.0.0.1:9"), "https://d", "base_url"),
+            Ok("http://127.0.0.1:9".into())
+        );
+        assert!(base_url(Some("ftp://x"), "https://d", "credentials.base_url").is_err());
+        assert!(is_form_content_type(
+            "application/x-www-form-urlencoded;charset=utf-8"
+        ));
+        assert!(!is_form_content_type("application/json"));
     }
 
     #[test]
