@@ -28,8 +28,8 @@ demo: adapters host
 	./demo/run.sh
 
 test: adapters
-	$(CARGO) nextest run --workspace --no-fail-fast
 	$(CARGO) test --workspace --doc
+	$(CARGO) nextest run --workspace --no-fail-fast
 
 lint:
 	$(CARGO) fmt --all -- --check
