@@ -31,6 +31,7 @@ section "Sending signed webhooks (status, fixture, reply)"
     fixtures/taobao/fullinfo-relay-sample.json \
     fixtures/kuaidi100/push-delivered-sample.json \
     fixtures/kuaidi100/push-in-transit.json \
+    fixtures/kuaidi100/push-pickup-locker.json \
     fixtures/kuaidi100/push-returned.json
 
 section "orderhub orders list"
