@@ -16,6 +16,10 @@ const ADAPTERS: &[&str] = &[
     "generic",
     "woocommerce",
     "pinduoduo",
+    "youzan",
+    "lazada",
+    "shopee",
+    "douyin",
 ];
 
 fn main() {
