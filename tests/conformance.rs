@@ -20,6 +20,9 @@ const ADAPTERS: &[&str] = &[
     "lazada",
     "shopee",
     "douyin",
+    "wechat-channels",
+    "jd",
+    "kuaishou",
 ];
 
 fn main() {

@@ -1,0 +1,40 @@
+//! What the adapter declares: credentials, outbound hosts, topics, statuses.
+
+use crate::bindings::orderhub::adapter::types::{AdapterKind, AdapterMetadata, CredentialSpec};
+use crate::{api, status, topics};
+
+fn credential(name: &str, description: &str, secret: bool, required: bool) -> CredentialSpec {
+    CredentialSpec {
+        name: name.into(),
+        description: description.into(),
+        secret,
+        required,
+    }
+}
+
+/// The adapter's self-description.
+pub fn metadata() -> AdapterMetadata {
+    AdapterMetadata {
+        id: "wechat-channels".into(),
+        kind: AdapterKind::Channel,
+        version: env!("CARGO_PKG_VERSION").into(),
+        description: "WeChat Channels shop (视频号小店/微信小店): signed order message pushes (plaintext/compatible mode), relayed /channels/ec/order/get orders, /channels/ec/order/list/get poll.".into(),
+        credentials: vec![
+            credential(
+                "token",
+                "The message push Token (消息推送 Token in the shop/mini-program console), given as the account's secrets (newest first); verifies pushes.",
+                true,
+                true,
+            ),
+            credential(
+                "access_token",
+                "The shop's current API access_token; needed to poll. Refresh it before it expires (2 hours).",
+                true,
+                false,
+            ),
+        ],
+        outbound_hosts: vec![api::API_HOST.into()],
+        topics: topics::all(),
+        statuses: status::declared(),
+    }
+}
