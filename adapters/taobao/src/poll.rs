@@ -25,6 +25,7 @@
 //! `taobao.time.get`, recognised in the response by its own key.
 
 use orderhub_adapter_kit::json::{self, Fields};
+use orderhub_adapter_kit::poll_window::{WindowCursor as Cursor, floor_second};
 use orderhub_adapter_kit::{KitError, time};
 
 use crate::bindings::orderhub::adapter::types::{Account, HttpResponse, OutboundRequest, PollPage};
@@ -51,65 +52,6 @@ const FIELDS: &str = "tid,type,status,step_trade_status,step_paid_fee,payment,to
 discount_fee,adjust_fee,created,modified,pay_time,end_time,buyer_nick,buyer_open_uid,\
 receiver_name,receiver_country,receiver_state,receiver_city,receiver_district,receiver_town,\
 receiver_address,receiver_zip,receiver_mobile,receiver_phone,orders";
-
-/// A window being read, and the page to read next (`None`: page 1 with the count).
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Cursor {
-    start: i64,
-    end: i64,
-    page: Option<i64>,
-}
-
-impl Cursor {
-    fn parse(text: &str) -> Result<Self, KitError> {
-        let value = serde_json::from_str::<serde_json::Value>(text).map_err(|e| {
-            KitError::invalid(
-                "cursor",
-                format_args!("not this adapter's cursor JSON: {e}"),
-            )
-        })?;
-        let fields = Fields::of(&value, "cursor")?;
-        let at = |key: &str| {
-            time::parse_local(&fields.string(key)?, time::shanghai(), &fields.path_of(key))
-        };
-        let (start, end) = (at("start")?, at("end")?);
-        if end <= start {
-            return Err(KitError::invalid(
-                "cursor.end",
-                "the window ends before it starts",
-            ));
-        }
-        let page = match fields.optional("page") {
-            None => None,
-            Some(_) => match fields.integer("page")? {
-                page if page >= 1 => Some(page),
-                page => {
-                    return Err(KitError::invalid(
-                        "cursor.page",
-                        format_args!("{page} is not a page number"),
-                    ));
-                }
-            },
-        };
-        Ok(Cursor { start, end, page })
-    }
-
-    fn to_json(&self) -> String {
-        let mut value = serde_json::json!({
-            "start": time::format_local(self.start, time::shanghai()),
-            "end": time::format_local(self.end, time::shanghai()),
-        });
-        if let (Some(page), Some(map)) = (self.page, value.as_object_mut()) {
-            map.insert("page".into(), page.into());
-        }
-        value.to_string()
-    }
-}
-
-/// Whole seconds: TOP times have no milliseconds.
-fn floor_second(millis: i64) -> i64 {
-    millis.div_euclid(1000).saturating_mul(1000)
-}
 
 /// Everything modified up to this instant can be read without missing data.
 fn closed_until(now: i64) -> i64 {

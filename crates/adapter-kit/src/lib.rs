@@ -14,6 +14,7 @@ pub mod error;
 pub mod http;
 pub mod json;
 pub mod money;
+pub mod poll_window;
 pub mod sig;
 pub mod time;
 
