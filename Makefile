@@ -4,7 +4,8 @@
 #   make test   run every test (what CI runs)
 
 CARGO ?= cargo
-ADAPTERS := shopify taobao kuaidi100 generic woocommerce pinduoduo youzan lazada shopee douyin wechat-channels jd kuaishou
+ADAPTERS := shopify taobao kuaidi100 generic woocommerce pinduoduo youzan lazada shopee douyin wechat-channels jd kuaishou \
+	sf-express jd-logistics easypost aftership cainiao kingdee jushuitan wdt erpnext odoo
 TEST_ADAPTERS := test-hostile
 WASM_DIR := target/wasm32-wasip2/adapter
 DIST := dist/adapters

@@ -23,6 +23,16 @@ const ADAPTERS: &[&str] = &[
     "wechat-channels",
     "jd",
     "kuaishou",
+    "sf-express",
+    "jd-logistics",
+    "easypost",
+    "aftership",
+    "cainiao",
+    "kingdee",
+    "jushuitan",
+    "wdt",
+    "erpnext",
+    "odoo",
 ];
 
 fn main() {

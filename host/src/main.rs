@@ -102,7 +102,8 @@ enum OrdersCommand {
 
 #[derive(Subcommand)]
 enum ShipmentsCommand {
-    /// Show one shipment with its timeline.
+    /// Show one shipment with its timeline. CARRIER may be any platform's
+    /// code for it (`shunfeng`, `SF`, `顺丰速运` all mean `sf`; docs/carriers.md).
     Show {
         carrier: String,
         tracking_number: String,
@@ -205,38 +206,67 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Export { output } => export(&cli.config, &output),
         Command::Import { input, force } => import(&cli.config, &input, force),
         Command::Orders { command } => orders(&cli.config, command),
-        Command::Shipments {
-            command:
-                ShipmentsCommand::Show {
-                    carrier,
-                    tracking_number,
-                    json,
-                },
-        } => {
-            let (_, store) = open_store(&cli.config)?;
-            let Some(view) = store.shipment(&carrier, &tracking_number)? else {
-                bail!("no shipment {carrier} {tracking_number}");
-            };
-            if json {
-                println!("{}", serde_json::to_string_pretty(&view)?);
-            } else {
-                let tracking = view.shipment.tracking.map(|t| t.as_str()).unwrap_or("-");
-                println!(
-                    "{} {}  tracking: {tracking}  order: {}",
-                    view.shipment.carrier,
-                    view.shipment.tracking_number,
-                    view.shipment.order_external_id.as_deref().unwrap_or("-")
-                );
-                for c in &view.shipment.snapshot.checkpoints {
-                    let at = c.at.map(|t| t.to_rfc3339()).unwrap_or_default();
-                    println!("  {at}  {}", c.description);
-                }
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Shipments { command } => shipments(&cli.config, command),
         Command::Events { command } => events(&cli.config, command),
         Command::Send { to, wait, fixtures } => send(&to, wait, &fixtures),
         Command::Adapter { command } => adapter(&cli.config, command),
+    }
+}
+
+fn shipments(config_path: &Path, command: ShipmentsCommand) -> Result<ExitCode> {
+    let ShipmentsCommand::Show {
+        carrier,
+        tracking_number,
+        json,
+    } = command;
+    let (_, store) = open_store(config_path)?;
+    let canonical = orderhub_core::carriers::carrier_key(&carrier);
+    let Some(view) = store.shipment(&canonical, tracking_number.trim())? else {
+        bail!("no shipment {tracking_number} of carrier {carrier} (stored as {canonical:?})");
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&view)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let s = &view.shipment;
+    println!(
+        "{} {}  tracking: {}  reported by: {}/{}",
+        s.carrier,
+        s.tracking_number,
+        s.tracking.map(|t| t.as_str()).unwrap_or("-"),
+        s.adapter,
+        s.account
+    );
+    println!("order: {}", shipment_order(s));
+    if let Some(warehouse) = &s.snapshot.warehouse {
+        println!("warehouse: {warehouse}");
+    }
+    for line in &s.snapshot.lines {
+        println!(
+            "line: {} × {}",
+            line.line_external_id
+                .as_deref()
+                .or(line.sku.as_deref())
+                .unwrap_or("-"),
+            line.quantity
+        );
+    }
+    println!("scans:");
+    for c in &s.snapshot.checkpoints {
+        let at = c.at.map(|t| t.to_rfc3339()).unwrap_or_default();
+        let place = c.location.as_deref().unwrap_or("");
+        println!("  {at}  {}  {place}", c.description);
+    }
+    print_timeline(&view.timeline);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The order a shipment is linked to, or what it waits for.
+fn shipment_order(s: &orderhub_host::store::ShipmentRecord) -> String {
+    match (&s.order_adapter, &s.order_account, &s.order_external_id) {
+        (Some(adapter), Some(account), Some(id)) => format!("{adapter}/{account}/{id}"),
+        (_, _, Some(id)) => format!("{id} (not seen yet; linked when it arrives)"),
+        _ => "-".to_string(),
     }
 }
 
@@ -355,38 +385,49 @@ fn orders(config_path: &Path, command: OrdersCommand) -> Result<ExitCode> {
                 }
                 for s in &view.shipments {
                     let tracking = s.tracking.map(|t| t.as_str()).unwrap_or("-");
+                    let lines: u32 = s.snapshot.lines.iter().map(|l| l.quantity).sum();
+                    let contents = if lines == 0 {
+                        "whole order".to_string()
+                    } else {
+                        format!("{lines} item(s)")
+                    };
                     println!(
-                        "shipment: {} {}  tracking: {tracking}",
-                        s.carrier, s.tracking_number
+                        "shipment: {} {}  tracking: {tracking}  {contents}  reported by: {}/{}",
+                        s.carrier, s.tracking_number, s.adapter, s.account
                     );
                 }
-                println!("timeline:");
-                for e in &view.timeline {
-                    let at = e
-                        .event
-                        .occurred_at
-                        .map(|t| t.to_rfc3339())
-                        .unwrap_or_else(|| e.recorded_at.to_rfc3339());
-                    let status = e
-                        .event
-                        .status
-                        .as_ref()
-                        .map(|s| s.value.as_str())
-                        .unwrap_or("-");
-                    let effect = if e.applied {
-                        "applied".to_string()
-                    } else {
-                        format!(
-                            "kept, no change ({})",
-                            e.note.as_deref().unwrap_or("duplicate state")
-                        )
-                    };
-                    println!("  {at}  {:<36} {status:<28} {effect}", e.event.topic);
-                }
+                print_timeline(&view.timeline);
             }
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A timeline, oldest first: when, what, the platform status, and its effect.
+fn print_timeline(timeline: &[orderhub_host::store::TimelineEntry]) {
+    println!("timeline:");
+    for e in timeline {
+        let at = e
+            .event
+            .occurred_at
+            .map(|t| t.to_rfc3339())
+            .unwrap_or_else(|| e.recorded_at.to_rfc3339());
+        let status = e
+            .event
+            .status
+            .as_ref()
+            .map(|s| s.value.as_str())
+            .unwrap_or("-");
+        let effect = if e.applied {
+            "applied".to_string()
+        } else {
+            format!(
+                "kept, no change ({})",
+                e.note.as_deref().unwrap_or("duplicate state")
+            )
+        };
+        println!("  {at}  {:<36} {status:<28} {effect}", e.event.topic);
+    }
 }
 
 fn events(config_path: &Path, command: EventsCommand) -> Result<ExitCode> {

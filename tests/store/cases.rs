@@ -403,15 +403,33 @@ pub fn shipment_tracking_never_goes_back(b: &Backend) {
         ]
     );
 
-    // The order the carrier named moved with the parcel and shows it.
+    // The order the scans named is not known yet: the parcel waits for it
+    // rather than inventing an order.
+    assert!(store.order(ADAPTER, ACCOUNT, "1001").unwrap().is_none());
+    assert_eq!(view.shipment.order_adapter, None);
+
+    // When the order arrives, the parcel is linked and moves it.
+    store
+        .commit(delivery(
+            "d3",
+            vec![order_event(
+                "1001",
+                "o1",
+                "orders/paid",
+                Some("08:00"),
+                lifecycle(OrderStatus::Paid),
+            )],
+        ))
+        .unwrap();
     let order = store
         .order(ADAPTER, ACCOUNT, "1001")
         .unwrap()
-        .expect("order created by the scan");
+        .expect("order stored");
     assert_eq!(order.order.state.status, OrderStatus::Delivered);
     assert_eq!(order.shipments.len(), 1);
     assert_eq!(order.shipments[0].tracking_number, "SF100");
-    assert_eq!(order.timeline.len(), 2);
+    assert_eq!(order.shipments[0].order_adapter.as_deref(), Some(ADAPTER));
+    assert_eq!(order.timeline.len(), 3);
 }
 
 pub fn dead_letter_then_recommit(b: &Backend) {

@@ -1,7 +1,6 @@
 //! Deliveries and events built by hand, as an adapter would produce them.
 
 use chrono::{DateTime, Utc};
-use orderhub_core::lifecycle::tracking_to_order_mapping;
 use orderhub_core::model::{
     AfterSale, AfterSaleStatus, Checkpoint, Event, EventBody, HoldChange, InventoryLevel, Order,
     OrderStatus, RawRequest, Shipment, StatusMapping, TrackingStatus,
@@ -26,7 +25,7 @@ pub fn delivery_key(name: &str) -> String {
     format!("{ADAPTER}:{ACCOUNT}:sha256:{name}")
 }
 
-fn mapped(
+pub fn mapped(
     event_id: &str,
     topic: &str,
     when: Option<&str>,
@@ -123,14 +122,24 @@ pub fn shipment_event(
         order_external_id: Some(order.to_string()),
         checkpoints,
         signed: status == TrackingStatus::Delivered,
+        warehouse: None,
+        lines: vec![],
     });
     mapped(
         event_id,
         "tracking/push",
         Some(when),
         body,
-        Some(tracking_to_order_mapping(status)),
+        Some(tracked(status)),
     )
+}
+
+/// What a carrier adapter's status-map says of a scan.
+pub fn tracked(status: TrackingStatus) -> StatusMapping {
+    StatusMapping {
+        tracking: Some(status),
+        ..Default::default()
+    }
 }
 
 pub fn inventory_event(
@@ -171,6 +180,21 @@ pub fn delivery(name: &str, events: Vec<MappedEvent>) -> Delivery {
         received_at: at("12:00"),
         request: request(name),
         outcome: Outcome::Events(events),
+    }
+}
+
+/// A delivery from another system than the channel.
+pub fn delivery_from(
+    adapter: &str,
+    account: &str,
+    name: &str,
+    events: Vec<MappedEvent>,
+) -> Delivery {
+    Delivery {
+        key: format!("{adapter}:{account}:sha256:{name}"),
+        adapter: adapter.into(),
+        account: account.into(),
+        ..delivery(name, events)
     }
 }
 

@@ -9,6 +9,7 @@
 mod backend;
 mod cases;
 mod events;
+mod parcels;
 
 macro_rules! on_every_backend {
     ($($case:ident),* $(,)?) => {
@@ -16,7 +17,7 @@ macro_rules! on_every_backend {
             $(
                 #[test]
                 fn $case() {
-                    crate::cases::$case(&crate::backend::Backend::sqlite());
+                    crate::$case(&crate::backend::Backend::sqlite());
                 }
             )*
         }
@@ -24,12 +25,15 @@ macro_rules! on_every_backend {
             $(
                 #[test]
                 fn $case() {
-                    crate::cases::$case(&crate::backend::Backend::postgres());
+                    crate::$case(&crate::backend::Backend::postgres());
                 }
             )*
         }
     };
 }
+
+use cases::*;
+use parcels::*;
 
 on_every_backend!(
     commit_then_duplicate,
@@ -50,4 +54,8 @@ on_every_backend!(
     two_stores_racing_on_one_database,
     a_lost_connection_is_opened_again,
     text_the_store_cannot_hold_is_kept_raw,
+    parcels_from_three_systems_drive_one_order,
+    a_parcel_waits_for_its_order,
+    a_parcel_in_trouble_holds_the_order,
+    a_parcel_without_carrier_is_taken_over,
 );

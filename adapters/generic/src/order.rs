@@ -66,13 +66,7 @@ fn address(party: &Fields<'_>) -> Result<Option<Address>, KitError> {
 }
 
 fn line(line: &Fields<'_>) -> Result<OrderLine, KitError> {
-    let quantity = line.integer("quantity")?;
-    let quantity = u32::try_from(quantity).map_err(|_| {
-        KitError::invalid(
-            &line.path_of("quantity"),
-            format_args!("{quantity} is not a count of items"),
-        )
-    })?;
+    let quantity = line.count("quantity")?;
     Ok(OrderLine {
         external_id: opt_text(line, "external_id")?,
         sku: opt_text(line, "sku")?,

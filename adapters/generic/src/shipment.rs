@@ -3,7 +3,7 @@
 use orderhub_adapter_kit::KitError;
 use orderhub_adapter_kit::json::Fields;
 
-use crate::bindings::orderhub::adapter::types::{Checkpoint, Shipment, StatusDomain};
+use crate::bindings::orderhub::adapter::types::{Checkpoint, Shipment, ShippedLine, StatusDomain};
 use crate::fields::{objects, opt_flag, opt_instant, opt_text, text};
 use crate::status_object::opt_status;
 
@@ -26,7 +26,24 @@ pub fn shipment(data: &Fields<'_>, delivered: bool) -> Result<Shipment, KitError
         order_external_id: opt_text(data, "order_external_id")?,
         checkpoints,
         signed: opt_flag(data, "signed")?.unwrap_or(delivered),
+        warehouse: opt_text(data, "warehouse")?,
+        lines: objects(data, "lines")?
+            .iter()
+            .map(shipped_line)
+            .collect::<Result<_, _>>()?,
     })
+}
+
+fn shipped_line(line: &Fields<'_>) -> Result<ShippedLine, KitError> {
+    let shipped = ShippedLine {
+        line_external_id: opt_text(line, "line_external_id")?,
+        sku: opt_text(line, "sku")?,
+        quantity: line.count("quantity")?,
+    };
+    if shipped.line_external_id.is_none() && shipped.sku.is_none() {
+        return Err(KitError::MissingField(line.path_of("line_external_id")));
+    }
+    Ok(shipped)
 }
 
 fn checkpoint(scan: &Fields<'_>) -> Result<Checkpoint, KitError> {

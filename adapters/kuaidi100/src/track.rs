@@ -71,6 +71,9 @@ pub(crate) fn shipment_event(
             order_external_id: None,
             checkpoints,
             signed: result.opt_string("ischeck").as_deref() == Some("1"),
+            // Carrier scans know nothing of warehouses or order lines.
+            warehouse: None,
+            lines: Vec::new(),
         }),
     })
 }

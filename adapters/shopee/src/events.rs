@@ -88,6 +88,8 @@ fn push(root: &Fields<'_>) -> Result<Event, KitError> {
                     order_external_id: Some(data.string("ordersn")?),
                     checkpoints: vec![],
                     signed: false,
+                    warehouse: None,
+                    lines: vec![],
                 }),
             })
         }

@@ -16,7 +16,7 @@ use orderhub_adapter_kit::KitError;
 use orderhub_adapter_kit::json::{Fields, scalar_text};
 
 use crate::bindings::orderhub::adapter::types::{
-    Event, EventBody, Field, PlatformStatus, Shipment, StatusDomain,
+    Event, EventBody, Field, PlatformStatus, Shipment, ShippedLine, StatusDomain,
 };
 use crate::fields::opt_instant;
 use crate::status::{DEFAULT_SHIPMENT_STATUS, FULFILLMENT_STATE};
@@ -64,6 +64,8 @@ pub fn events(
             checkpoints: Vec::new(),
             // Delivered to the door or collected by the customer.
             signed: matches!(shipment_status.as_str(), "delivered" | "picked_up"),
+            warehouse: fulfillment.opt_string("location_id"),
+            lines: shipped_lines(fulfillment)?,
         }),
         status: Some(PlatformStatus {
             domain: StatusDomain::Fulfillment,
@@ -71,6 +73,21 @@ pub fn events(
             context,
         }),
     }])
+}
+
+/// The fulfillment's `line_items`: which order lines went into this parcel.
+fn shipped_lines(fulfillment: &Fields<'_>) -> Result<Vec<ShippedLine>, KitError> {
+    fulfillment
+        .objects("line_items")?
+        .iter()
+        .map(|line| {
+            Ok(ShippedLine {
+                line_external_id: line.optional("id").and_then(scalar_text),
+                sku: line.opt_string("sku"),
+                quantity: line.count("quantity")?,
+            })
+        })
+        .collect()
 }
 
 /// `tracking_number`, else the first of `tracking_numbers`, without the

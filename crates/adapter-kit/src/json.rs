@@ -102,6 +102,17 @@ impl<'a> Fields<'a> {
         })
     }
 
+    /// A required count of items: a non-negative integer that fits `u32`.
+    pub fn count(&self, key: &str) -> Result<u32, KitError> {
+        let n = self.integer(key)?;
+        u32::try_from(n).map_err(|_| {
+            KitError::invalid(
+                &self.path_of(key),
+                format_args!("{n} is not a count of items"),
+            )
+        })
+    }
+
     /// An optional boolean (`true`/`false`, `1`/`0`, `"true"`/`"false"`).
     pub fn opt_bool(&self, key: &str) -> Option<bool> {
         match self.optional(key)? {

@@ -8,7 +8,11 @@
 //! - [`model`]: the canonical types, mirroring the WIT contract, with their JSON form.
 //! - [`lifecycle`]: the order state machine (never backwards, terminal states, holds).
 //! - [`keys`]: idempotency keys and cross-channel customer keys.
+//! - [`carriers`]: canonical carrier ids and the codes platforms use for them.
+//! - [`fulfilment`]: what an order's parcels say about the order.
 
+pub mod carriers;
+pub mod fulfilment;
 pub mod keys;
 pub mod lifecycle;
 pub mod model;

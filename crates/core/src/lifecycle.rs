@@ -145,38 +145,6 @@ pub fn apply(
     }
 }
 
-/// What a carrier's tracking state means for the order it belongs to.
-pub fn tracking_to_order_mapping(tracking: TrackingStatus) -> StatusMapping {
-    use TrackingStatus as T;
-    let (lifecycle, hold) = match tracking {
-        T::InfoReceived => (Some(OrderStatus::Shipped), None),
-        T::PickedUp | T::InTransit | T::OutForDelivery | T::AvailableForPickup => {
-            (Some(OrderStatus::InTransit), Some(HoldChange::Clear))
-        }
-        T::Delivered => (Some(OrderStatus::Delivered), Some(HoldChange::Clear)),
-        T::DeliveryFailed => (None, Some(HoldChange::Set("delivery failed".into()))),
-        T::Returning => (
-            None,
-            Some(HoldChange::Set("parcel returning to sender".into())),
-        ),
-        T::Returned => (
-            None,
-            Some(HoldChange::Set("parcel returned to sender".into())),
-        ),
-        T::Exception => (None, Some(HoldChange::Set("carrier exception".into()))),
-        T::Expired => (
-            None,
-            Some(HoldChange::Set("tracking expired without delivery".into())),
-        ),
-    };
-    StatusMapping {
-        lifecycle,
-        hold,
-        tracking: Some(tracking),
-        ..StatusMapping::default()
-    }
-}
-
 /// Whether a shipment's tracking may go from `current` to `next`: never back
 /// to an earlier stage of delivery (a late in-transit scan after delivered).
 pub fn tracking_allows(current: Option<TrackingStatus>, next: TrackingStatus) -> bool {
@@ -306,13 +274,5 @@ mod tests {
             TrackingStatus::Delivered
         ));
         assert!(tracking_allows(None, TrackingStatus::InfoReceived));
-        assert_eq!(
-            tracking_to_order_mapping(TrackingStatus::Delivered).lifecycle,
-            Some(OrderStatus::Delivered)
-        );
-        assert_eq!(
-            tracking_to_order_mapping(TrackingStatus::Exception).hold,
-            Some(HoldChange::Set("carrier exception".into()))
-        );
     }
 }

@@ -259,6 +259,21 @@ pub struct Shipment {
     pub checkpoints: Vec<Checkpoint>,
     #[serde(default)]
     pub signed: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warehouse: Option<String>,
+    /// Lines in this parcel; empty means the whole order or unknown.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<ShippedLine>,
+}
+
+/// One order line in a parcel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShippedLine {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line_external_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
+    pub quantity: u32,
 }
 
 /// A stock level.

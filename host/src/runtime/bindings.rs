@@ -314,6 +314,16 @@ impl From<w::EventBody> for m::EventBody {
                 order_external_id: s.order_external_id,
                 checkpoints: s.checkpoints.into_iter().map(Into::into).collect(),
                 signed: s.signed,
+                warehouse: s.warehouse,
+                lines: s
+                    .lines
+                    .into_iter()
+                    .map(|l| m::ShippedLine {
+                        line_external_id: l.line_external_id,
+                        sku: l.sku,
+                        quantity: l.quantity,
+                    })
+                    .collect(),
             }),
             w::EventBody::Inventory(i) => m::EventBody::Inventory(m::InventoryLevel {
                 sku: i.sku,

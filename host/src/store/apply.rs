@@ -4,11 +4,32 @@
 //! transaction — and [`apply_events`] does the rest: it records every event in
 //! its timeline exactly once (by idempotency key) and moves orders and
 //! shipments under the state machine of `orderhub_core::lifecycle`.
+//!
+//! Shipments are where systems meet. A parcel is stored once under its
+//! canonical carrier id and tracking number (`orderhub_core::carriers`), and
+//! linked to the order it belongs to:
+//!
+//! - by the order reference its report carries — the reporting account's own
+//!   order first (a channel's fulfilment), else the one order anywhere with
+//!   that external id (an ERP or WMS reporting the channel's order number);
+//! - by the tracking number, when a carrier scan names no order but an earlier
+//!   report of the same parcel did;
+//! - later, when a parcel names an order the store has not seen yet: it waits
+//!   unlinked and is linked the moment that order arrives.
+//!
+//! Once linked, the order's fulfilment follows from all its parcels together
+//! (`orderhub_core::fulfilment`): shipped partially until every line ships,
+//! then as far along as its least advanced parcel, on hold while a parcel is
+//! in trouble.
 
 use chrono::{DateTime, Utc};
+use orderhub_core::carriers::carrier_key;
+use orderhub_core::fulfilment::{self, PARCEL_HOLD_PREFIX, Parcel};
 use orderhub_core::keys::customer_key;
 use orderhub_core::lifecycle::{self, OrderState};
-use orderhub_core::model::{Event, EventBody, InventoryLevel, Order, Shipment, StatusMapping};
+use orderhub_core::model::{
+    Event, EventBody, HoldChange, InventoryLevel, Order, OrderStatus, Shipment, StatusMapping,
+};
 
 use super::{Committed, MappedEvent, OrderRecord, Outcome, ShipmentRecord, StoreError};
 
@@ -78,6 +99,35 @@ pub trait Tx {
         tracking_number: &str,
     ) -> Result<Option<ShipmentRecord>, StoreError>;
     fn save_shipment(&mut self, shipment: &ShipmentRecord) -> Result<(), StoreError>;
+    /// Every shipment stored under this tracking number, whatever its carrier.
+    fn shipments_by_tracking(
+        &mut self,
+        tracking_number: &str,
+    ) -> Result<Vec<ShipmentRecord>, StoreError>;
+    fn delete_shipment(&mut self, carrier: &str, tracking_number: &str) -> Result<(), StoreError>;
+    /// Re-files the timeline rows of one shipment subject under another.
+    fn move_timeline(&mut self, from_subject: &str, to_subject: &str) -> Result<(), StoreError>;
+    /// Orders with this external id in any account, at most `limit` of them.
+    fn orders_by_external_id(
+        &mut self,
+        external_id: &str,
+        limit: usize,
+    ) -> Result<Vec<OrderRecord>, StoreError>;
+    /// Shipments naming this order reference that are linked to no order yet.
+    fn unlinked_shipments(
+        &mut self,
+        order_external_id: &str,
+    ) -> Result<Vec<ShipmentRecord>, StoreError>;
+    /// Shipments linked to one order.
+    fn linked_shipments(
+        &mut self,
+        adapter: &str,
+        account: &str,
+        external_id: &str,
+    ) -> Result<Vec<ShipmentRecord>, StoreError>;
+    /// Serialises linking around one order reference between concurrent
+    /// writers (a no-op where one writer does everything).
+    fn lock_order_ref(&mut self, external_id: &str) -> Result<(), StoreError>;
     fn save_inventory(
         &mut self,
         adapter: &str,
@@ -105,7 +155,16 @@ pub fn apply_events(
 ) -> Result<Applied, StoreError> {
     let mut counts = Applied::default();
     for mapped in events {
-        let (subject_kind, subject) = subject_of(&mapped.event.body);
+        let (subject_kind, subject) = match &mapped.event.body {
+            EventBody::Shipment(shipment) => {
+                let (carrier, tracking_number) = shipment_identity(tx, shipment)?;
+                (
+                    SubjectKind::Shipment,
+                    shipment_subject(&carrier, &tracking_number),
+                )
+            }
+            body => subject_of(body),
+        };
         let row = EventRow {
             key: &mapped.key,
             inbox_id,
@@ -161,14 +220,15 @@ pub fn apply_outcome(
     }
 }
 
-/// The timeline an event belongs to.
+/// The timeline an event belongs to. A shipment's carrier is taken as
+/// reported; [`apply_events`] resolves it against the store first.
 pub fn subject_of(body: &EventBody) -> (SubjectKind, String) {
     match body {
         EventBody::Order(o) => (SubjectKind::Order, o.external_id.clone()),
         EventBody::AfterSale(a) => (SubjectKind::Order, a.order_external_id.clone()),
         EventBody::Shipment(s) => (
             SubjectKind::Shipment,
-            shipment_subject(&s.carrier, &s.tracking_number),
+            shipment_subject(&carrier_key(&s.carrier), s.tracking_number.trim()),
         ),
         EventBody::Inventory(i) => (
             SubjectKind::Inventory,
@@ -192,6 +252,23 @@ pub fn shipment_subject(carrier: &str, tracking_number: &str) -> String {
     format!("{carrier}/{tracking_number}")
 }
 
+/// The (carrier id, tracking number) a reported parcel is stored under. A
+/// report that names no carrier joins the one shipment known under its
+/// tracking number, if there is exactly one.
+fn shipment_identity(tx: &mut dyn Tx, shipment: &Shipment) -> Result<(String, String), StoreError> {
+    let tracking_number = shipment.tracking_number.trim().to_string();
+    let carrier = carrier_key(&shipment.carrier);
+    if !carrier.is_empty() {
+        return Ok((carrier, tracking_number));
+    }
+    let known = tx.shipments_by_tracking(&tracking_number)?;
+    let carrier = match known.as_slice() {
+        [only] => only.carrier.clone(),
+        _ => String::new(),
+    };
+    Ok((carrier, tracking_number))
+}
+
 fn apply_one(
     tx: &mut dyn Tx,
     adapter: &str,
@@ -204,7 +281,7 @@ fn apply_one(
     match &event.body {
         EventBody::Order(order) => {
             let at = event.occurred_at.or(order.updated_at);
-            apply_to_order(
+            let (changed, note) = apply_to_order(
                 tx,
                 adapter,
                 account,
@@ -213,7 +290,10 @@ fn apply_one(
                 &mapping,
                 at,
                 Some(order),
-            )
+            )?;
+            let parcels_changed =
+                link_waiting_parcels(tx, adapter, account, &order.external_id, now)?;
+            Ok((changed || parcels_changed, note))
         }
         EventBody::AfterSale(after_sale) => apply_to_order(
             tx,
@@ -225,33 +305,15 @@ fn apply_one(
             event.occurred_at,
             None,
         ),
-        EventBody::Shipment(shipment) => {
-            let (shipment_changed, note) =
-                apply_to_shipment(tx, adapter, account, now, shipment, &mapping)?;
-            let mut changed = shipment_changed;
-            // A shipment reported by the channel the order came from moves
-            // that order too (e.g. a Shopify fulfilment).
-            if let Some(order_id) = &shipment.order_external_id
-                && (mapping.lifecycle.is_some() || mapping.hold.is_some())
-            {
-                let order_mapping = StatusMapping {
-                    tracking: None,
-                    ..mapping.clone()
-                };
-                let (order_changed, _) = apply_to_order(
-                    tx,
-                    adapter,
-                    account,
-                    order_id,
-                    now,
-                    &order_mapping,
-                    event.occurred_at,
-                    None,
-                )?;
-                changed |= order_changed;
-            }
-            Ok((changed, note))
-        }
+        EventBody::Shipment(shipment) => apply_shipment_event(
+            tx,
+            adapter,
+            account,
+            now,
+            shipment,
+            &mapping,
+            event.occurred_at,
+        ),
         EventBody::Inventory(level) => {
             tx.save_inventory(adapter, account, level, event.occurred_at.unwrap_or(now))?;
             Ok((true, None))
@@ -314,6 +376,165 @@ fn apply_to_order(
     Ok((changed, transition.lifecycle_refused.map(str::to_string)))
 }
 
+/// A shipment report: the parcel itself, its link to an order, and what
+/// the order's parcels now say about the order.
+fn apply_shipment_event(
+    tx: &mut dyn Tx,
+    adapter: &str,
+    account: &str,
+    now: DateTime<Utc>,
+    shipment: &Shipment,
+    mapping: &StatusMapping,
+    event_at: Option<DateTime<Utc>>,
+) -> Result<(bool, Option<String>), StoreError> {
+    let (mut record, mut changed, note) =
+        apply_to_shipment(tx, adapter, account, now, shipment, mapping)?;
+    if record.order_adapter.is_none()
+        && let Some(reference) = record.order_external_id.clone()
+    {
+        tx.lock_order_ref(&reference)?;
+        if let Some(order) = order_for_reference(tx, adapter, account, &reference)? {
+            record.order_adapter = Some(order.adapter);
+            record.order_account = Some(order.account);
+            record.order_external_id = Some(order.external_id);
+            record.updated_at = now;
+            tx.save_shipment(&record)?;
+            changed = true;
+        }
+    }
+    let (Some(order_adapter), Some(order_account), Some(order_id)) = (
+        record.order_adapter.clone(),
+        record.order_account.clone(),
+        record.order_external_id.clone(),
+    ) else {
+        return Ok((changed, note));
+    };
+    // What the report says of the order beyond the parcel (a channel's
+    // fulfilment being prepared, or cancelled) applies as given; how far the
+    // order has shipped is for its parcels together to say.
+    if mapping.tracking.is_none() {
+        let before_shipping = StatusMapping {
+            lifecycle: mapping
+                .lifecycle
+                .filter(|s| *s < OrderStatus::Shipped || s.is_terminal()),
+            tracking: None,
+            partial: false,
+            ..mapping.clone()
+        };
+        if before_shipping.lifecycle.is_some() || before_shipping.hold.is_some() {
+            let (order_changed, _) = apply_to_order(
+                tx,
+                &order_adapter,
+                &order_account,
+                &order_id,
+                now,
+                &before_shipping,
+                event_at,
+                None,
+            )?;
+            changed |= order_changed;
+        }
+    }
+    changed |= derive_order_from_parcels(tx, &order_adapter, &order_account, &order_id, now)?;
+    Ok((changed, note))
+}
+
+/// The order a parcel's order reference means: the reporting account's own
+/// order, else the only order anywhere with that id.
+fn order_for_reference(
+    tx: &mut dyn Tx,
+    adapter: &str,
+    account: &str,
+    reference: &str,
+) -> Result<Option<OrderRecord>, StoreError> {
+    if let Some(own) = tx.load_order(adapter, account, reference)? {
+        return Ok(Some(own));
+    }
+    let mut found = tx.orders_by_external_id(reference, 2)?;
+    Ok(if found.len() == 1 { found.pop() } else { None })
+}
+
+/// Links the parcels waiting for an order that has just been stored, and
+/// lets them move it.
+fn link_waiting_parcels(
+    tx: &mut dyn Tx,
+    adapter: &str,
+    account: &str,
+    external_id: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    tx.lock_order_ref(external_id)?;
+    let waiting = tx.unlinked_shipments(external_id)?;
+    // Another order with the same id elsewhere makes the reference
+    // ambiguous; such parcels keep waiting for someone to decide.
+    let ambiguous = !waiting.is_empty() && tx.orders_by_external_id(external_id, 2)?.len() > 1;
+    for waiting in waiting.into_iter().filter(|_| !ambiguous) {
+        // Read again under the shipment's lock: a scan may be updating it.
+        let Some(mut parcel) = tx.load_shipment(&waiting.carrier, &waiting.tracking_number)? else {
+            continue;
+        };
+        if parcel.order_adapter.is_some() {
+            continue;
+        }
+        parcel.order_adapter = Some(adapter.to_string());
+        parcel.order_account = Some(account.to_string());
+        parcel.updated_at = now;
+        tx.save_shipment(&parcel)?;
+    }
+    derive_order_from_parcels(tx, adapter, account, external_id, now)
+}
+
+/// Applies what all of an order's parcels say about it.
+fn derive_order_from_parcels(
+    tx: &mut dyn Tx,
+    adapter: &str,
+    account: &str,
+    external_id: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let linked = tx.linked_shipments(adapter, account, external_id)?;
+    if linked.is_empty() {
+        return Ok(false);
+    }
+    let Some(order) = tx.load_order(adapter, account, external_id)? else {
+        return Ok(false);
+    };
+    let names: Vec<String> = linked
+        .iter()
+        .map(|s| shipment_subject(&s.carrier, &s.tracking_number))
+        .collect();
+    let parcels: Vec<Parcel<'_>> = linked
+        .iter()
+        .zip(&names)
+        .map(|(s, name)| Parcel {
+            name,
+            tracking: s.tracking,
+            lines: &s.snapshot.lines,
+        })
+        .collect();
+    let order_lines = order.snapshot.as_ref().map_or(&[][..], |o| &o.lines[..]);
+    let Some(mut mapping) = fulfilment::order_mapping(order_lines, &parcels) else {
+        return Ok(false);
+    };
+    // Parcels clear only the holds parcels set; a channel's own hold stays.
+    if mapping.hold == Some(HoldChange::Clear)
+        && !order
+            .state
+            .hold
+            .as_deref()
+            .is_some_and(|h| h.starts_with(PARCEL_HOLD_PREFIX))
+    {
+        mapping.hold = None;
+    }
+    // A parcel's hold follows its scans, not the order's other events, so the
+    // time check of the hold dimension does not apply to it.
+    let (changed, _) =
+        apply_to_order(tx, adapter, account, external_id, now, &mapping, None, None)?;
+    Ok(changed)
+}
+
+/// Records a report of a parcel: tracking state (never backwards), scans,
+/// lines and the order reference. Returns the record as saved.
 fn apply_to_shipment(
     tx: &mut dyn Tx,
     adapter: &str,
@@ -321,23 +542,47 @@ fn apply_to_shipment(
     now: DateTime<Utc>,
     shipment: &Shipment,
     mapping: &StatusMapping,
-) -> Result<(bool, Option<String>), StoreError> {
-    let existing = tx.load_shipment(&shipment.carrier, &shipment.tracking_number)?;
-    let is_new = existing.is_none();
+) -> Result<(ShipmentRecord, bool, Option<String>), StoreError> {
+    let (carrier, tracking_number) = shipment_identity(tx, shipment)?;
+    let mut changed = false;
+    let existing = match tx.load_shipment(&carrier, &tracking_number)? {
+        Some(found) => Some(found),
+        // A parcel first reported without its carrier is taken over by the
+        // first report that names it.
+        None if !carrier.is_empty() => match tx.load_shipment("", &tracking_number)? {
+            Some(mut nameless) => {
+                tx.delete_shipment("", &tracking_number)?;
+                tx.move_timeline(
+                    &shipment_subject("", &tracking_number),
+                    &shipment_subject(&carrier, &tracking_number),
+                )?;
+                nameless.carrier = carrier.clone();
+                nameless.snapshot.carrier = shipment.carrier.clone();
+                changed = true;
+                Some(nameless)
+            }
+            None => None,
+        },
+        None => None,
+    };
+    changed |= existing.is_none();
     let mut record = existing.unwrap_or_else(|| ShipmentRecord {
-        carrier: shipment.carrier.clone(),
-        tracking_number: shipment.tracking_number.clone(),
+        carrier: carrier.clone(),
+        tracking_number: tracking_number.clone(),
         adapter: adapter.to_string(),
         account: account.to_string(),
         order_external_id: None,
+        order_adapter: None,
+        order_account: None,
         tracking: None,
         snapshot: Shipment {
             checkpoints: vec![],
+            lines: vec![],
+            warehouse: None,
             ..shipment.clone()
         },
         updated_at: now,
     });
-    let mut changed = is_new;
     let mut note = None;
     if let Some(tracking) = mapping.tracking {
         if lifecycle::tracking_allows(record.tracking, tracking) {
@@ -351,6 +596,20 @@ fn apply_to_shipment(
     }
     if record.order_external_id.is_none() && shipment.order_external_id.is_some() {
         record.order_external_id = shipment.order_external_id.clone();
+        changed = true;
+    }
+    if record.snapshot.carrier.is_empty() && !shipment.carrier.is_empty() {
+        record.snapshot.carrier = shipment.carrier.clone();
+        changed = true;
+    }
+    if record.snapshot.warehouse.is_none() && shipment.warehouse.is_some() {
+        record.snapshot.warehouse = shipment.warehouse.clone();
+        changed = true;
+    }
+    // The lines in a parcel are fixed once packed; the first report that
+    // lists them is kept (carrier scans never list them).
+    if record.snapshot.lines.is_empty() && !shipment.lines.is_empty() {
+        record.snapshot.lines = shipment.lines.clone();
         changed = true;
     }
     let before = record.snapshot.checkpoints.len();
@@ -369,7 +628,7 @@ fn apply_to_shipment(
         record.updated_at = now;
         tx.save_shipment(&record)?;
     }
-    Ok((changed, note))
+    Ok((record, changed, note))
 }
 
 /// Fields of `new` replace those of `old` where `new` has them.

@@ -231,7 +231,7 @@ pub struct OrderView {
     #[serde(flatten)]
     pub order: OrderRecord,
     pub timeline: Vec<TimelineEntry>,
-    /// Shipments reported for this order by the same account.
+    /// The parcels linked to this order, whoever reported them.
     pub shipments: Vec<ShipmentRecord>,
 }
 
@@ -242,7 +242,15 @@ pub struct ShipmentRecord {
     pub tracking_number: String,
     pub adapter: String,
     pub account: String,
+    /// The order reference the parcel was reported with (once linked, the
+    /// linked order's external id).
     pub order_external_id: Option<String>,
+    /// The adapter and account of the order the parcel is linked to; `None`
+    /// while it waits for an order the store has not seen.
+    #[serde(default)]
+    pub order_adapter: Option<String>,
+    #[serde(default)]
+    pub order_account: Option<String>,
     pub tracking: Option<TrackingStatus>,
     pub snapshot: orderhub_core::model::Shipment,
     pub updated_at: DateTime<Utc>,

@@ -29,7 +29,8 @@ use super::{
 mod transfer;
 
 /// The schema, one migration per entry; applied in order, each once.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE inbox (
     id INTEGER PRIMARY KEY,
     delivery_key TEXT NOT NULL UNIQUE,
@@ -115,7 +116,24 @@ CREATE TABLE auth_failures (
     message TEXT NOT NULL,
     remote TEXT
 );
-"#];
+"#,
+    r#"
+-- Parcels link to the order they belong to, whoever reported them.
+ALTER TABLE shipments ADD COLUMN order_adapter TEXT;
+ALTER TABLE shipments ADD COLUMN order_account TEXT;
+UPDATE shipments SET order_adapter = adapter, order_account = account
+ WHERE order_external_id IS NOT NULL
+   AND EXISTS (SELECT 1 FROM orders o WHERE o.adapter = shipments.adapter
+               AND o.account = shipments.account AND o.external_id = shipments.order_external_id);
+DROP INDEX shipments_order;
+CREATE INDEX shipments_order ON shipments (order_adapter, order_account, order_external_id)
+ WHERE order_adapter IS NOT NULL;
+CREATE INDEX shipments_waiting ON shipments (order_external_id)
+ WHERE order_adapter IS NULL AND order_external_id IS NOT NULL;
+CREATE INDEX shipments_tracking ON shipments (tracking_number);
+CREATE INDEX orders_external_id ON orders (external_id);
+"#,
+];
 
 /// How many waiting deliveries one commit takes at most.
 const MAX_BATCH: usize = 256;
@@ -453,15 +471,86 @@ impl Tx for SqliteTx<'_> {
     fn save_shipment(&mut self, s: &ShipmentRecord) -> Result<(), StoreError> {
         let snapshot = serde_json::to_string(&s.snapshot).map_err(corrupt("shipment snapshot"))?;
         self.conn.execute(
-            "INSERT INTO shipments (carrier, tracking_number, adapter, account, order_external_id, tracking, snapshot, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+            "INSERT INTO shipments (carrier, tracking_number, adapter, account, order_external_id, tracking, snapshot, updated_at,
+                                    order_adapter, order_account)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
              ON CONFLICT (carrier, tracking_number) DO UPDATE SET order_external_id = excluded.order_external_id,
-                tracking = excluded.tracking, snapshot = excluded.snapshot, updated_at = excluded.updated_at",
+                tracking = excluded.tracking, snapshot = excluded.snapshot, updated_at = excluded.updated_at,
+                order_adapter = excluded.order_adapter, order_account = excluded.order_account",
             params![
                 s.carrier, s.tracking_number, s.adapter, s.account, s.order_external_id,
-                s.tracking.map(TrackingStatus::as_str), snapshot, ts(s.updated_at)
+                s.tracking.map(TrackingStatus::as_str), snapshot, ts(s.updated_at), s.order_adapter, s.order_account
             ],
         )?;
+        Ok(())
+    }
+
+    fn shipments_by_tracking(
+        &mut self,
+        tracking_number: &str,
+    ) -> Result<Vec<ShipmentRecord>, StoreError> {
+        shipments_where(
+            self.conn,
+            "tracking_number = ?1 ORDER BY carrier",
+            &[&tracking_number],
+        )
+    }
+
+    fn delete_shipment(&mut self, carrier: &str, tracking_number: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "DELETE FROM shipments WHERE carrier = ?1 AND tracking_number = ?2",
+            params![carrier, tracking_number],
+        )?;
+        Ok(())
+    }
+
+    fn move_timeline(&mut self, from_subject: &str, to_subject: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE events SET subject = ?2 WHERE subject_kind = 'shipment' AND subject = ?1",
+            params![from_subject, to_subject],
+        )?;
+        Ok(())
+    }
+
+    fn orders_by_external_id(
+        &mut self,
+        external_id: &str,
+        limit: usize,
+    ) -> Result<Vec<OrderRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {ORDER_COLUMNS} FROM orders WHERE external_id = ?1 ORDER BY adapter, account LIMIT ?2"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(params![external_id, limit as i64])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(order_from_row(r)?);
+        }
+        Ok(out)
+    }
+
+    fn unlinked_shipments(
+        &mut self,
+        order_external_id: &str,
+    ) -> Result<Vec<ShipmentRecord>, StoreError> {
+        shipments_where(
+            self.conn,
+            "order_adapter IS NULL AND order_external_id = ?1 ORDER BY carrier, tracking_number",
+            &[&order_external_id],
+        )
+    }
+
+    fn linked_shipments(
+        &mut self,
+        adapter: &str,
+        account: &str,
+        external_id: &str,
+    ) -> Result<Vec<ShipmentRecord>, StoreError> {
+        shipments_of_order(self.conn, adapter, account, external_id)
+    }
+
+    fn lock_order_ref(&mut self, _external_id: &str) -> Result<(), StoreError> {
+        // One writer thread holds every transaction: nothing to serialise.
         Ok(())
     }
 
@@ -560,8 +649,7 @@ fn load_order(
     rows.next()?.map(order_from_row).transpose()
 }
 
-const SHIPMENT_COLUMNS: &str =
-    "carrier, tracking_number, adapter, account, order_external_id, tracking, snapshot, updated_at";
+const SHIPMENT_COLUMNS: &str = "carrier, tracking_number, adapter, account, order_external_id, tracking, snapshot, updated_at, order_adapter, order_account";
 
 fn shipment_from_row(r: &Row<'_>) -> Result<ShipmentRecord, StoreError> {
     let tracking: Option<String> = r.get(5)?;
@@ -581,6 +669,8 @@ fn shipment_from_row(r: &Row<'_>) -> Result<ShipmentRecord, StoreError> {
             .transpose()?,
         snapshot: json(&r.get::<_, String>(6)?, "shipment snapshot")?,
         updated_at: parse_ts(&r.get::<_, String>(7)?)?,
+        order_adapter: r.get(8)?,
+        order_account: r.get(9)?,
     })
 }
 
@@ -599,7 +689,8 @@ fn load_shipment(
 
 /// Which events a timeline holds.
 enum TimelineOf<'a> {
-    /// Every event that concerns an order of one account.
+    /// Every event that concerns an order of one account, and every report
+    /// of the parcels linked to it.
     Order {
         adapter: &'a str,
         account: &'a str,
@@ -619,7 +710,12 @@ fn timeline(conn: &Connection, of: TimelineOf<'_>) -> Result<Vec<TimelineEntry>,
             external_id,
         } => (
             format!(
-                "SELECT {COLUMNS} FROM events WHERE adapter = ?1 AND account = ?2 AND order_ref = ?3 {ORDER}"
+                "SELECT {COLUMNS} FROM events
+                 WHERE (adapter = ?1 AND account = ?2 AND order_ref = ?3)
+                    OR (subject_kind = 'shipment' AND subject IN (
+                        SELECT carrier || '/' || tracking_number FROM shipments
+                         WHERE order_adapter = ?1 AND order_account = ?2 AND order_external_id = ?3))
+                 {ORDER}"
             ),
             vec![adapter, account, external_id],
         ),
@@ -656,12 +752,23 @@ fn shipments_of_order(
     account: &str,
     external_id: &str,
 ) -> Result<Vec<ShipmentRecord>, StoreError> {
-    let sql = format!(
-        "SELECT {SHIPMENT_COLUMNS} FROM shipments WHERE adapter = ?1 AND account = ?2 AND order_external_id = ?3
-         ORDER BY updated_at, carrier, tracking_number"
-    );
+    shipments_where(
+        conn,
+        "order_adapter = ?1 AND order_account = ?2 AND order_external_id = ?3
+         ORDER BY updated_at, carrier, tracking_number",
+        &[&adapter, &account, &external_id],
+    )
+}
+
+/// Shipments matching a `WHERE` clause (with its `ORDER BY`).
+fn shipments_where(
+    conn: &Connection,
+    clause: &str,
+    args: &[&dyn rusqlite::ToSql],
+) -> Result<Vec<ShipmentRecord>, StoreError> {
+    let sql = format!("SELECT {SHIPMENT_COLUMNS} FROM shipments WHERE {clause}");
     let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query(params![adapter, account, external_id])?;
+    let mut rows = stmt.query(args)?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
         out.push(shipment_from_row(r)?);

@@ -84,8 +84,7 @@ pub(super) fn order_from_row(r: &Row) -> Result<OrderRecord, StoreError> {
     })
 }
 
-pub(super) const SHIPMENT_COLUMNS: &str =
-    "carrier, tracking_number, adapter, account, order_external_id, tracking, snapshot, updated_at";
+pub(super) const SHIPMENT_COLUMNS: &str = "carrier, tracking_number, adapter, account, order_external_id, tracking, snapshot, updated_at, order_adapter, order_account";
 
 pub(super) fn shipment_from_row(r: &Row) -> Result<ShipmentRecord, StoreError> {
     let tracking: Option<String> = r.try_get(5)?;
@@ -100,6 +99,8 @@ pub(super) fn shipment_from_row(r: &Row) -> Result<ShipmentRecord, StoreError> {
             .transpose()?,
         snapshot: from_json(r.try_get(6)?, "shipment snapshot")?,
         updated_at: r.try_get(7)?,
+        order_adapter: r.try_get(8)?,
+        order_account: r.try_get(9)?,
     })
 }
 
@@ -158,7 +159,12 @@ fn timeline<C: GenericClient>(
             external_id,
         } => s.query(
             &format!(
-                "SELECT {COLUMNS} FROM events WHERE adapter = $1 AND account = $2 AND order_ref = $3 {ORDER}"
+                "SELECT {COLUMNS} FROM events
+                 WHERE (adapter = $1 AND account = $2 AND order_ref = $3)
+                    OR (subject_kind = 'shipment' AND subject IN (
+                        SELECT carrier || '/' || tracking_number FROM shipments
+                         WHERE order_adapter = $1 AND order_account = $2 AND order_external_id = $3))
+                 {ORDER}"
             ),
             &[&adapter, &account, &external_id],
         )?,
@@ -260,7 +266,7 @@ pub(super) fn order_view<C: GenericClient>(
     let shipments = s
         .query(
             &format!(
-                "SELECT {SHIPMENT_COLUMNS} FROM shipments WHERE adapter = $1 AND account = $2 AND order_external_id = $3
+                "SELECT {SHIPMENT_COLUMNS} FROM shipments WHERE order_adapter = $1 AND order_account = $2 AND order_external_id = $3
                  ORDER BY updated_at, carrier COLLATE \"C\", tracking_number COLLATE \"C\""
             ),
             &[&adapter, &account, &external_id],

@@ -303,6 +303,82 @@ impl Tx for PgTx<'_, '_> {
         save_shipment(self, s)
     }
 
+    fn shipments_by_tracking(
+        &mut self,
+        tracking_number: &str,
+    ) -> Result<Vec<ShipmentRecord>, StoreError> {
+        shipments_where(
+            self,
+            "tracking_number = $1 ORDER BY carrier COLLATE \"C\"",
+            &[&tracking_number],
+        )
+    }
+
+    fn delete_shipment(&mut self, carrier: &str, tracking_number: &str) -> Result<(), StoreError> {
+        self.execute(
+            "DELETE FROM shipments WHERE carrier = $1 AND tracking_number = $2",
+            &[&carrier, &tracking_number],
+        )?;
+        Ok(())
+    }
+
+    fn move_timeline(&mut self, from_subject: &str, to_subject: &str) -> Result<(), StoreError> {
+        self.execute(
+            "UPDATE events SET subject = $2 WHERE subject_kind = 'shipment' AND subject = $1",
+            &[&from_subject, &to_subject],
+        )?;
+        Ok(())
+    }
+
+    fn orders_by_external_id(
+        &mut self,
+        external_id: &str,
+        limit: usize,
+    ) -> Result<Vec<OrderRecord>, StoreError> {
+        self.query(
+            &format!(
+                "SELECT {ORDER_COLUMNS} FROM orders WHERE external_id = $1
+                 ORDER BY adapter COLLATE \"C\", account COLLATE \"C\" LIMIT $2"
+            ),
+            &[&external_id, &(limit as i64)],
+        )?
+        .iter()
+        .map(order_from_row)
+        .collect()
+    }
+
+    fn unlinked_shipments(
+        &mut self,
+        order_external_id: &str,
+    ) -> Result<Vec<ShipmentRecord>, StoreError> {
+        shipments_where(
+            self,
+            "order_adapter IS NULL AND order_external_id = $1
+             ORDER BY carrier COLLATE \"C\", tracking_number COLLATE \"C\"",
+            &[&order_external_id],
+        )
+    }
+
+    fn linked_shipments(
+        &mut self,
+        adapter: &str,
+        account: &str,
+        external_id: &str,
+    ) -> Result<Vec<ShipmentRecord>, StoreError> {
+        shipments_where(
+            self,
+            "order_adapter = $1 AND order_account = $2 AND order_external_id = $3
+             ORDER BY updated_at, carrier COLLATE \"C\", tracking_number COLLATE \"C\"",
+            &[&adapter, &account, &external_id],
+        )
+    }
+
+    fn lock_order_ref(&mut self, external_id: &str) -> Result<(), StoreError> {
+        // A parcel waiting for an order and the order arriving on another
+        // host must not miss each other.
+        lock(self, &format!("order-ref\u{1f}{external_id}"))
+    }
+
     fn save_inventory(
         &mut self,
         adapter: &str,
@@ -326,6 +402,21 @@ impl Tx for PgTx<'_, '_> {
         )?;
         Ok(())
     }
+}
+
+/// Shipments matching a `WHERE` clause (with its `ORDER BY`).
+fn shipments_where(
+    tx: &mut PgTx<'_, '_>,
+    clause: &str,
+    args: &[&(dyn postgres::types::ToSql + Sync)],
+) -> Result<Vec<ShipmentRecord>, StoreError> {
+    tx.query(
+        &format!("SELECT {SHIPMENT_COLUMNS} FROM shipments WHERE {clause}"),
+        args,
+    )?
+    .iter()
+    .map(shipment_from_row)
+    .collect()
 }
 
 /// Inserts or replaces an order row (also used by import).
@@ -372,10 +463,11 @@ pub(super) fn save_shipment(tx: &mut PgTx<'_, '_>, s: &ShipmentRecord) -> Result
     let snapshot = to_json(&s.snapshot, "shipment snapshot")?;
     tx.execute(
         "INSERT INTO shipments (carrier, tracking_number, adapter, account, order_external_id, tracking, snapshot,
-                                updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                                updated_at, order_adapter, order_account)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          ON CONFLICT (carrier, tracking_number) DO UPDATE SET order_external_id = excluded.order_external_id,
-            tracking = excluded.tracking, snapshot = excluded.snapshot, updated_at = excluded.updated_at",
+            tracking = excluded.tracking, snapshot = excluded.snapshot, updated_at = excluded.updated_at,
+            order_adapter = excluded.order_adapter, order_account = excluded.order_account",
         &[
             &s.carrier,
             &s.tracking_number,
@@ -385,6 +477,8 @@ pub(super) fn save_shipment(tx: &mut PgTx<'_, '_>, s: &ShipmentRecord) -> Result
             &s.tracking.map(TrackingStatus::as_str),
             &snapshot,
             &ms(s.updated_at),
+            &s.order_adapter,
+            &s.order_account,
         ],
     )?;
     Ok(())

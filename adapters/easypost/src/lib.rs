@@ -1,0 +1,144 @@
+//! The EasyPost carrier adapter.
+//!
+//! EasyPost tracks parcels of most US and international carriers through one
+//! API. A merchant creates a tracker per parcel; EasyPost then POSTs a
+//! webhook Event (`tracker.created`, `tracker.updated`) carrying the whole
+//! Tracker whenever it changes, signed with the webhook's secret. The
+//! tracker list API serves as the polling fallback.
+//!
+//! The adapter turns both into one `shipment` event per tracker, maps
+//! EasyPost's `status` + `status_detail` pair to the canonical tracking
+//! states, and signs API calls. Each module does one of those jobs:
+//!
+//! - [`webhook`]: verifying and normalizing a webhook Event;
+//! - [`tracker`]: reading a Tracker, which webhooks and polls share;
+//! - [`status`]: the status and detail tables behind `status-map`;
+//! - [`signing`]: the webhook HMAC (NFKD secret) and Basic auth;
+//! - [`poll`]: sweeping the tracker list with a cursor;
+//! - [`metadata`]: what the adapter declares; [`ack`]: the reply to a webhook;
+//! - [`account`]: reading credentials from the account.
+
+mod account;
+mod ack;
+mod metadata;
+mod poll;
+mod signing;
+mod status;
+mod tracker;
+mod webhook;
+
+mod bindings {
+    wit_bindgen::generate!({
+        path: "../../wit",
+        world: "adapter",
+        generate_all,
+    });
+}
+
+use bindings::exports::orderhub::adapter::connector::Guest;
+use bindings::orderhub::adapter::types::{
+    Account, Action, AdapterError, AdapterMetadata, Event, HttpRequest, HttpResponse,
+    OutboundRequest, PlatformStatus, PollPage, StatusMapping,
+};
+
+orderhub_adapter_kit::impl_adapter_error_from_kit!(
+    bindings::orderhub::adapter::types::AdapterError
+);
+
+/// The component's implementation of the `connector` interface.
+struct EasyPost;
+
+impl Guest for EasyPost {
+    fn metadata() -> AdapterMetadata {
+        metadata::metadata()
+    }
+
+    fn verify(request: HttpRequest, account: Account, _now: i64) -> Result<(), AdapterError> {
+        // The signature covers no timestamp, so there is nothing to check `now` against.
+        Ok(webhook::verify(
+            &request.headers,
+            &request.body,
+            &account.secrets,
+        )?)
+    }
+
+    fn sign(
+        request: OutboundRequest,
+        account: Account,
+        _now: i64,
+    ) -> Result<OutboundRequest, AdapterError> {
+        Ok(signing::sign_request(request, &account)?)
+    }
+
+    fn normalize(request: HttpRequest, _account: Account) -> Result<Vec<Event>, AdapterError> {
+        Ok(webhook::normalize(&request.body)?)
+    }
+
+    fn status_map(status: PlatformStatus) -> Result<StatusMapping, AdapterError> {
+        Ok(status::status_map(&status)?)
+    }
+
+    fn acknowledge(_request: HttpRequest) -> HttpResponse {
+        ack::acknowledge()
+    }
+
+    fn poll_request(
+        cursor: Option<String>,
+        account: Account,
+        now: i64,
+    ) -> Result<OutboundRequest, AdapterError> {
+        Ok(poll::request(cursor.as_deref(), &account, now)?)
+    }
+
+    fn poll_response(
+        cursor: Option<String>,
+        response: HttpResponse,
+        _account: Account,
+        now: i64,
+    ) -> Result<PollPage, AdapterError> {
+        Ok(poll::response(cursor.as_deref(), &response, now)?)
+    }
+
+    fn outbound_action(
+        action: Action,
+        _account: Account,
+        _now: i64,
+    ) -> Result<OutboundRequest, AdapterError> {
+        let Action::ConfirmShipment(_) = action;
+        Err(AdapterError::Unsupported(
+            "confirm-shipment: EasyPost is a carrier tracking service; ship confirmations go to the sales channel's adapter"
+                .into(),
+        ))
+    }
+}
+
+// The component exports exist only in the wasm build: their names
+// (`orderhub:adapter/connector@0.1.0#verify`) are not valid native symbols, and
+// native builds serve the unit tests, which call the functions directly.
+#[cfg(target_arch = "wasm32")]
+bindings::export!(EasyPost with_types_in bindings);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bindings::orderhub::adapter::types::ShipmentConfirmation;
+
+    #[test]
+    fn outbound_actions_are_unsupported() {
+        let account = Account {
+            id: "main".into(),
+            secrets: vec![],
+            credentials: vec![],
+        };
+        let action = Action::ConfirmShipment(ShipmentConfirmation {
+            order_external_id: "1".into(),
+            carrier: "usps".into(),
+            tracking_number: "9400".into(),
+            line_ids: vec![],
+        });
+        assert!(matches!(
+            EasyPost::outbound_action(action, account, 0),
+            Err(AdapterError::Unsupported(_))
+        ));
+    }
+}
