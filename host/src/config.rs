@@ -92,6 +92,10 @@ struct RawAccount {
     secrets: Vec<String>,
     #[serde(default)]
     credentials: BTreeMap<String, String>,
+    /// This account's own carrier codes → canonical carrier ids, for codes
+    /// the global table cannot know (an ERP's tenant-defined carrier ids).
+    #[serde(default)]
+    carriers: BTreeMap<String, String>,
 }
 
 /// Where orders are stored.
@@ -118,6 +122,9 @@ impl std::fmt::Display for StoreUrl {
 pub struct Account {
     pub adapter: String,
     pub data: AccountData,
+    /// Carrier codes of this account mapped to canonical carrier ids
+    /// (`[accounts.carriers]`), applied to its shipments before they are stored.
+    pub carriers: BTreeMap<String, String>,
 }
 
 /// The validated configuration.
@@ -315,6 +322,17 @@ impl Config {
                     ))
                 })
                 .collect::<Result<Vec<_>, ConfigError>>()?;
+            let mut carriers = BTreeMap::new();
+            for (code, id) in &a.carriers {
+                let canonical = orderhub_core::carriers::carrier_key(id);
+                if code.trim().is_empty() || canonical.is_empty() {
+                    return Err(invalid(
+                        &format!("{key}.carriers"),
+                        format!("{code:?} = {id:?}: neither the code nor the carrier may be empty"),
+                    ));
+                }
+                carriers.insert(code.trim().to_string(), canonical);
+            }
             accounts.push(Account {
                 adapter: a.adapter.clone(),
                 data: AccountData {
@@ -322,6 +340,7 @@ impl Config {
                     secrets,
                     credentials,
                 },
+                carriers,
             });
         }
 

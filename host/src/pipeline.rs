@@ -11,10 +11,10 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use orderhub_core::keys;
-use orderhub_core::model::{AccountData, HttpReply, RawRequest};
+use orderhub_core::model::{EventBody, HttpReply, RawRequest};
 use tokio::sync::Semaphore;
 
-use crate::config::Config;
+use crate::config::{Account, Config};
 use crate::runtime::{CallError, LoadedAdapter, Registry};
 use crate::store::{
     AuthFailure, Committed, Delivery, MappedEvent, OrderStore, Outcome, StoreError,
@@ -74,7 +74,7 @@ impl Pipeline {
         &self,
         adapter: &str,
         account: &str,
-    ) -> Result<(Arc<LoadedAdapter>, AccountData), PipelineError> {
+    ) -> Result<(Arc<LoadedAdapter>, Account), PipelineError> {
         let loaded = self
             .registry
             .get(adapter)
@@ -86,7 +86,7 @@ impl Pipeline {
                     adapter: adapter.to_string(),
                     account: account.to_string(),
                 })?;
-        Ok((loaded, account.data.clone()))
+        Ok((loaded, account.clone()))
     }
 
     /// Runs blocking work under the concurrency limit.
@@ -146,14 +146,14 @@ impl Pipeline {
 
 fn ingest_blocking(
     adapter: &LoadedAdapter,
-    account: &AccountData,
+    account: &Account,
     account_id: &str,
     request: RawRequest,
     remote: Option<String>,
     store: &dyn OrderStore,
 ) -> Result<WebhookOutcome, PipelineError> {
     let now = Utc::now();
-    if let Err(error) = adapter.verify(&request, account, now) {
+    if let Err(error) = adapter.verify(&request, &account.data, now) {
         let (kind, message) = (error.kind().to_string(), error.to_string());
         tracing::warn!(
             adapter = adapter.id(),
@@ -214,16 +214,22 @@ fn ingest_blocking(
 /// or crash becomes a dead-letter outcome that keeps the raw request.
 pub fn derive_events(
     adapter: &LoadedAdapter,
-    account: &AccountData,
+    account: &Account,
     delivery_key: &str,
     request: &RawRequest,
 ) -> Outcome {
-    let events = match adapter.normalize(request, account) {
+    let events = match adapter.normalize(request, &account.data) {
         Ok((events, _)) => events,
         Err(e) => return dead("normalize", &e),
     };
     let mut mapped = Vec::with_capacity(events.len());
-    for (index, event) in events.into_iter().enumerate() {
+    for (index, mut event) in events.into_iter().enumerate() {
+        // The account's own carrier codes, which no global table can know.
+        if let EventBody::Shipment(shipment) = &mut event.body
+            && let Some(id) = account.carriers.get(shipment.carrier.trim())
+        {
+            shipment.carrier = id.clone();
+        }
         let mapping = match &event.status {
             Some(status) => match adapter.status_map(status) {
                 Ok((mapping, _)) => Some(mapping),
@@ -235,7 +241,7 @@ pub fn derive_events(
             delivery_key,
             event.event_id.as_deref(),
             adapter.id(),
-            &account.id,
+            &account.data.id,
             index,
         );
         mapped.push(MappedEvent {

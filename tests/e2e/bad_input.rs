@@ -135,6 +135,7 @@ async fn dead_letter_replayed_after_a_fix_becomes_an_order() {
         id: "t".into(),
         secrets: vec!["s".into()],
         credentials: vec![],
+        carriers: vec![],
     };
     let host = TestHost::start(HostOptions {
         adapters: vec!["test-hostile"],

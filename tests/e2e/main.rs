@@ -4,5 +4,6 @@
 
 mod bad_input;
 mod flows;
+mod fulfilment;
 mod postgres;
 mod sandbox;

@@ -8,6 +8,7 @@ async fn hostile_host() -> TestHost {
         id: "t".into(),
         secrets: vec!["s".into()],
         credentials: vec![],
+        carriers: vec![],
     };
     TestHost::start(HostOptions {
         adapters: vec!["test-hostile"],

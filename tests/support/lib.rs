@@ -128,6 +128,20 @@ pub fn shopify_webhook(secret: &str, topic: &str, webhook_id: &str, body: &[u8])
     }
 }
 
+/// ERPNext (Frappe): base64(HMAC-SHA256(body, secret)) in `X-Frappe-Webhook-Signature`.
+pub fn erpnext_webhook(secret: &str, body: &str) -> Webhook {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("any key length");
+    mac.update(body.as_bytes());
+    let sig = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+    Webhook {
+        headers: vec![
+            ("Content-Type".into(), "application/json".into()),
+            ("X-Frappe-Webhook-Signature".into(), sig),
+        ],
+        body: body.as_bytes().to_vec(),
+    }
+}
+
 /// Kuaidi100: form `param` + `sign` = UPPER(MD5(param + salt)).
 pub fn kuaidi100_webhook(salt: &str, param: &str) -> Webhook {
     let sign = hex::encode_upper(Md5::digest(format!("{param}{salt}").as_bytes()));
@@ -176,6 +190,8 @@ pub struct TestAccount {
     pub id: String,
     pub secrets: Vec<String>,
     pub credentials: Vec<(String, String)>,
+    /// `[accounts.carriers]`: the account's own carrier codes → canonical ids.
+    pub carriers: Vec<(String, String)>,
 }
 
 impl TestAccount {
@@ -201,6 +217,7 @@ impl TestAccount {
                         .collect()
                 })
                 .unwrap_or_default(),
+            carriers: Vec::new(),
         }
     }
 }
@@ -361,12 +378,18 @@ impl TestHost {
                 .iter()
                 .map(|(k, v)| format!("{} = {}", toml_string(k), toml_string(v)))
                 .collect();
+            let carriers: Vec<String> = a
+                .carriers
+                .iter()
+                .map(|(k, v)| format!("{} = {}", toml_string(k), toml_string(v)))
+                .collect();
             toml.push_str(&format!(
-                "[[accounts]]\nadapter = {}\nid = {}\nsecrets = [{}]\ncredentials = {{ {} }}\n",
+                "[[accounts]]\nadapter = {}\nid = {}\nsecrets = [{}]\ncredentials = {{ {} }}\ncarriers = {{ {} }}\n",
                 toml_string(&a.adapter),
                 toml_string(&a.id),
                 secrets.join(", "),
-                creds.join(", ")
+                creds.join(", "),
+                carriers.join(", ")
             ));
         }
         let config_path = dir.path().join("orderhub.toml");

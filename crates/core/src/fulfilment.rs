@@ -77,12 +77,14 @@ pub fn every_line_shipped(order_lines: &[OrderLine], parcels: &[Parcel<'_>]) -> 
         .all(|(ordered, shipped)| shipped >= u64::from(ordered.quantity))
 }
 
-/// A parcel line names an order line by the channel's line id, else by SKU.
+/// A parcel line names an order line by the channel's line id or by SKU. An
+/// ERP reports its own line ids (ERPNext's `so_detail`), which the channel's
+/// never equal, so a differing id does not rule out a matching SKU.
 fn same_line(ordered: &OrderLine, shipped: &ShippedLine) -> bool {
-    match (&shipped.line_external_id, &ordered.external_id) {
-        (Some(shipped_id), Some(ordered_id)) => shipped_id == ordered_id,
-        _ => shipped.sku.is_some() && shipped.sku == ordered.sku,
-    }
+    let same_id =
+        shipped.line_external_id.is_some() && shipped.line_external_id == ordered.external_id;
+    let same_sku = shipped.sku.is_some() && shipped.sku == ordered.sku;
+    same_id || same_sku
 }
 
 /// How far a parcel in this tracking state has taken the order.
@@ -211,6 +213,22 @@ mod tests {
             Some(HoldChange::Set("shipment yunda/9: delivery failed".into()))
         );
         assert_eq!(m.lifecycle, Some(OrderStatus::InTransit));
+    }
+
+    #[test]
+    fn an_erp_line_id_does_not_hide_a_matching_sku() {
+        let order = [ordered("1", "TEA", 1)];
+        let lines = [ShippedLine {
+            line_external_id: Some("erp-row-7".into()),
+            sku: Some("TEA".into()),
+            quantity: 1,
+        }];
+        let parcels = [Parcel {
+            name: "sf/1",
+            tracking: None,
+            lines: &lines,
+        }];
+        assert!(every_line_shipped(&order, &parcels));
     }
 
     #[test]
