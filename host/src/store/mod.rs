@@ -12,19 +12,24 @@
 //! - [`postgres`]: the shared backend several hosts can use at once.
 //! - [`transfer`]: export and import as JSON lines, to move between them.
 
-pub mod apply;
 pub mod postgres;
 pub mod sqlite;
 pub mod transfer;
 
 use chrono::{DateTime, Utc};
-use orderhub_core::lifecycle::OrderState;
-use orderhub_core::model::{AdapterErrorKind, Event, RawRequest, StatusMapping, TrackingStatus};
+use orderhub_core::model::{AdapterErrorKind, RawRequest};
 use serde::{Deserialize, Serialize};
 
 pub use postgres::{PgLocation, PgStore, UNSTORABLE_TEXT};
 pub use sqlite::SqliteStore;
 pub use transfer::Record;
+
+/// The rules that apply events, shared with every other host.
+pub use orderhub_apply::apply;
+pub use orderhub_apply::records::{
+    Committed, Delivery, InboxState, MappedEvent, OrderRecord, Outcome, ShipmentRecord,
+    TimelineEntry,
+};
 
 /// Why the store failed. Storage failures are never the caller's input's fault.
 #[derive(Debug, thiserror::Error)]
@@ -98,84 +103,6 @@ impl StoreError {
     }
 }
 
-/// An event ready to apply: the canonical event, its idempotency key and what
-/// its platform status means.
-#[derive(Debug, Clone)]
-pub struct MappedEvent {
-    pub key: String,
-    pub event: Event,
-    pub mapping: Option<StatusMapping>,
-}
-
-/// What became of a delivery before it reached the store.
-#[derive(Debug, Clone)]
-pub enum Outcome {
-    /// Normalized and mapped: apply these events.
-    Events(Vec<MappedEvent>),
-    /// The adapter refused or crashed: keep the raw request with the error.
-    Dead { kind: String, message: String },
-}
-
-impl Outcome {
-    /// The inbox columns this outcome writes: state, error kind, error message.
-    pub fn inbox_columns(&self) -> (InboxState, Option<&str>, Option<&str>) {
-        match self {
-            Outcome::Events(_) => (InboxState::Applied, None, None),
-            Outcome::Dead { kind, message } => (InboxState::Dead, Some(kind), Some(message)),
-        }
-    }
-}
-
-/// One delivery (webhook request, poll page, replayed entry) to commit.
-#[derive(Debug, Clone)]
-pub struct Delivery {
-    pub key: String,
-    pub adapter: String,
-    pub account: String,
-    pub received_at: DateTime<Utc>,
-    pub request: RawRequest,
-    pub outcome: Outcome,
-}
-
-/// What committing a delivery did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Committed {
-    pub inbox_id: i64,
-    /// The key was already in the inbox: nothing was written.
-    pub duplicate: bool,
-    /// Events newly written to timelines.
-    pub events_recorded: usize,
-    /// Of those, events that changed an order or shipment.
-    pub events_applied: usize,
-    pub dead: bool,
-}
-
-/// The state of an inbox entry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum InboxState {
-    Applied,
-    Dead,
-}
-
-impl InboxState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            InboxState::Applied => "applied",
-            InboxState::Dead => "dead",
-        }
-    }
-
-    /// Parses the stored name.
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "applied" => Some(InboxState::Applied),
-            "dead" => Some(InboxState::Dead),
-            _ => None,
-        }
-    }
-}
-
 /// An inbox entry (a stored raw delivery).
 #[derive(Debug, Clone, Serialize)]
 pub struct InboxEntry {
@@ -195,36 +122,6 @@ pub struct InboxEntry {
     pub request: RawRequest,
 }
 
-/// One entry of a timeline.
-#[derive(Debug, Clone, Serialize)]
-pub struct TimelineEntry {
-    pub event_key: String,
-    pub inbox_id: i64,
-    pub recorded_at: DateTime<Utc>,
-    pub event: Event,
-    pub mapping: Option<StatusMapping>,
-    /// Whether the event changed the order/shipment.
-    pub applied: bool,
-    /// Why it did not, when it did not.
-    pub note: Option<String>,
-}
-
-/// A stored order with its canonical state.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct OrderRecord {
-    pub adapter: String,
-    pub account: String,
-    pub external_id: String,
-    #[serde(flatten)]
-    pub state: OrderState,
-    pub customer_key: Option<String>,
-    pub snapshot: Option<orderhub_core::model::Order>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    /// Event time of the newest snapshot applied.
-    pub snapshot_at: Option<DateTime<Utc>>,
-}
-
 /// An order and its timeline, oldest first.
 #[derive(Debug, Clone, Serialize)]
 pub struct OrderView {
@@ -233,27 +130,6 @@ pub struct OrderView {
     pub timeline: Vec<TimelineEntry>,
     /// The parcels linked to this order, whoever reported them.
     pub shipments: Vec<ShipmentRecord>,
-}
-
-/// A stored shipment.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ShipmentRecord {
-    pub carrier: String,
-    pub tracking_number: String,
-    pub adapter: String,
-    pub account: String,
-    /// The order reference the parcel was reported with (once linked, the
-    /// linked order's external id).
-    pub order_external_id: Option<String>,
-    /// The adapter and account of the order the parcel is linked to; `None`
-    /// while it waits for an order the store has not seen.
-    #[serde(default)]
-    pub order_adapter: Option<String>,
-    #[serde(default)]
-    pub order_account: Option<String>,
-    pub tracking: Option<TrackingStatus>,
-    pub snapshot: orderhub_core::model::Shipment,
-    pub updated_at: DateTime<Utc>,
 }
 
 /// A shipment and its timeline.

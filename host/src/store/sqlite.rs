@@ -394,6 +394,8 @@ struct SqliteTx<'c> {
 }
 
 impl Tx for SqliteTx<'_> {
+    type Error = StoreError;
+
     fn insert_event(&mut self, row: &EventRow<'_>) -> Result<bool, StoreError> {
         let event = serde_json::to_string(row.event).map_err(corrupt("event"))?;
         let mapping = row

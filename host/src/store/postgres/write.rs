@@ -215,6 +215,8 @@ fn lock(tx: &mut PgTx<'_, '_>, key: &str) -> Result<(), StoreError> {
 }
 
 impl Tx for PgTx<'_, '_> {
+    type Error = StoreError;
+
     fn insert_event(&mut self, row: &EventRow<'_>) -> Result<bool, StoreError> {
         let event = to_json(row.event, "event")?;
         let mapping = row.mapping.map(|m| to_json(m, "mapping")).transpose()?;

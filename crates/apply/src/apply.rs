@@ -31,7 +31,7 @@ use orderhub_core::model::{
     Event, EventBody, HoldChange, InventoryLevel, Order, OrderStatus, Shipment, StatusMapping,
 };
 
-use super::{Committed, MappedEvent, OrderRecord, Outcome, ShipmentRecord, StoreError};
+use crate::records::{Committed, MappedEvent, OrderRecord, Outcome, ShipmentRecord};
 
 /// What a timeline row is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,64 +77,66 @@ pub struct EventRow<'a> {
 
 /// The reads and writes [`apply_events`] needs inside one transaction.
 pub trait Tx {
+    /// The backend's own error; the rules only pass it on.
+    type Error;
     /// Inserts a timeline row; `false` when its key is already recorded.
-    fn insert_event(&mut self, row: &EventRow<'_>) -> Result<bool, StoreError>;
+    fn insert_event(&mut self, row: &EventRow<'_>) -> Result<bool, Self::Error>;
     /// Records whether a recorded event changed anything, and why not.
     fn mark_event(
         &mut self,
         key: &str,
         applied: bool,
         note: Option<&str>,
-    ) -> Result<(), StoreError>;
+    ) -> Result<(), Self::Error>;
     fn load_order(
         &mut self,
         adapter: &str,
         account: &str,
         external_id: &str,
-    ) -> Result<Option<OrderRecord>, StoreError>;
-    fn save_order(&mut self, order: &OrderRecord) -> Result<(), StoreError>;
+    ) -> Result<Option<OrderRecord>, Self::Error>;
+    fn save_order(&mut self, order: &OrderRecord) -> Result<(), Self::Error>;
     fn load_shipment(
         &mut self,
         carrier: &str,
         tracking_number: &str,
-    ) -> Result<Option<ShipmentRecord>, StoreError>;
-    fn save_shipment(&mut self, shipment: &ShipmentRecord) -> Result<(), StoreError>;
+    ) -> Result<Option<ShipmentRecord>, Self::Error>;
+    fn save_shipment(&mut self, shipment: &ShipmentRecord) -> Result<(), Self::Error>;
     /// Every shipment stored under this tracking number, whatever its carrier.
     fn shipments_by_tracking(
         &mut self,
         tracking_number: &str,
-    ) -> Result<Vec<ShipmentRecord>, StoreError>;
-    fn delete_shipment(&mut self, carrier: &str, tracking_number: &str) -> Result<(), StoreError>;
+    ) -> Result<Vec<ShipmentRecord>, Self::Error>;
+    fn delete_shipment(&mut self, carrier: &str, tracking_number: &str) -> Result<(), Self::Error>;
     /// Re-files the timeline rows of one shipment subject under another.
-    fn move_timeline(&mut self, from_subject: &str, to_subject: &str) -> Result<(), StoreError>;
+    fn move_timeline(&mut self, from_subject: &str, to_subject: &str) -> Result<(), Self::Error>;
     /// Orders with this external id in any account, at most `limit` of them.
     fn orders_by_external_id(
         &mut self,
         external_id: &str,
         limit: usize,
-    ) -> Result<Vec<OrderRecord>, StoreError>;
+    ) -> Result<Vec<OrderRecord>, Self::Error>;
     /// Shipments naming this order reference that are linked to no order yet.
     fn unlinked_shipments(
         &mut self,
         order_external_id: &str,
-    ) -> Result<Vec<ShipmentRecord>, StoreError>;
+    ) -> Result<Vec<ShipmentRecord>, Self::Error>;
     /// Shipments linked to one order.
     fn linked_shipments(
         &mut self,
         adapter: &str,
         account: &str,
         external_id: &str,
-    ) -> Result<Vec<ShipmentRecord>, StoreError>;
+    ) -> Result<Vec<ShipmentRecord>, Self::Error>;
     /// Serialises linking around one order reference between concurrent
     /// writers (a no-op where one writer does everything).
-    fn lock_order_ref(&mut self, external_id: &str) -> Result<(), StoreError>;
+    fn lock_order_ref(&mut self, external_id: &str) -> Result<(), Self::Error>;
     fn save_inventory(
         &mut self,
         adapter: &str,
         account: &str,
         level: &InventoryLevel,
         at: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
+    ) -> Result<(), Self::Error>;
 }
 
 /// Counts of what applying did.
@@ -145,14 +147,14 @@ pub struct Applied {
 }
 
 /// Applies a delivery's events inside the caller's transaction.
-pub fn apply_events(
-    tx: &mut dyn Tx,
+pub fn apply_events<T: Tx + ?Sized>(
+    tx: &mut T,
     inbox_id: i64,
     adapter: &str,
     account: &str,
     now: DateTime<Utc>,
     events: &[MappedEvent],
-) -> Result<Applied, StoreError> {
+) -> Result<Applied, T::Error> {
     let mut counts = Applied::default();
     for mapped in events {
         let (subject_kind, subject) = match &mapped.event.body {
@@ -192,13 +194,13 @@ pub fn apply_events(
 
 /// Applies what became of a delivery whose inbox row `inbox_id` is already
 /// written in the caller's transaction: its events, or nothing for a dead letter.
-pub fn apply_outcome(
-    tx: &mut dyn Tx,
+pub fn apply_outcome<T: Tx + ?Sized>(
+    tx: &mut T,
     inbox_id: i64,
     adapter: &str,
     account: &str,
     outcome: &Outcome,
-) -> Result<Committed, StoreError> {
+) -> Result<Committed, T::Error> {
     match outcome {
         Outcome::Events(events) => {
             let applied = apply_events(tx, inbox_id, adapter, account, Utc::now(), events)?;
@@ -255,7 +257,10 @@ pub fn shipment_subject(carrier: &str, tracking_number: &str) -> String {
 /// The (carrier id, tracking number) a reported parcel is stored under. A
 /// report that names no carrier joins the one shipment known under its
 /// tracking number, if there is exactly one.
-fn shipment_identity(tx: &mut dyn Tx, shipment: &Shipment) -> Result<(String, String), StoreError> {
+fn shipment_identity<T: Tx + ?Sized>(
+    tx: &mut T,
+    shipment: &Shipment,
+) -> Result<(String, String), T::Error> {
     let tracking_number = shipment.tracking_number.trim().to_string();
     let carrier = carrier_key(&shipment.carrier);
     if !carrier.is_empty() {
@@ -269,13 +274,13 @@ fn shipment_identity(tx: &mut dyn Tx, shipment: &Shipment) -> Result<(String, St
     Ok((carrier, tracking_number))
 }
 
-fn apply_one(
-    tx: &mut dyn Tx,
+fn apply_one<T: Tx + ?Sized>(
+    tx: &mut T,
     adapter: &str,
     account: &str,
     now: DateTime<Utc>,
     mapped: &MappedEvent,
-) -> Result<(bool, Option<String>), StoreError> {
+) -> Result<(bool, Option<String>), T::Error> {
     let event = &mapped.event;
     let mapping = mapped.mapping.clone().unwrap_or_default();
     match &event.body {
@@ -322,8 +327,8 @@ fn apply_one(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn apply_to_order(
-    tx: &mut dyn Tx,
+fn apply_to_order<T: Tx + ?Sized>(
+    tx: &mut T,
     adapter: &str,
     account: &str,
     external_id: &str,
@@ -331,7 +336,7 @@ fn apply_to_order(
     mapping: &StatusMapping,
     event_at: Option<DateTime<Utc>>,
     snapshot: Option<&Order>,
-) -> Result<(bool, Option<String>), StoreError> {
+) -> Result<(bool, Option<String>), T::Error> {
     let existing = tx.load_order(adapter, account, external_id)?;
     let is_new = existing.is_none();
     let mut record = existing.unwrap_or_else(|| OrderRecord {
@@ -378,15 +383,15 @@ fn apply_to_order(
 
 /// A shipment report: the parcel itself, its link to an order, and what
 /// the order's parcels now say about the order.
-fn apply_shipment_event(
-    tx: &mut dyn Tx,
+fn apply_shipment_event<T: Tx + ?Sized>(
+    tx: &mut T,
     adapter: &str,
     account: &str,
     now: DateTime<Utc>,
     shipment: &Shipment,
     mapping: &StatusMapping,
     event_at: Option<DateTime<Utc>>,
-) -> Result<(bool, Option<String>), StoreError> {
+) -> Result<(bool, Option<String>), T::Error> {
     let (mut record, mut changed, note) =
         apply_to_shipment(tx, adapter, account, now, shipment, mapping)?;
     if record.order_adapter.is_none()
@@ -441,12 +446,12 @@ fn apply_shipment_event(
 
 /// The order a parcel's order reference means: the reporting account's own
 /// order, else the only order anywhere with that id.
-fn order_for_reference(
-    tx: &mut dyn Tx,
+fn order_for_reference<T: Tx + ?Sized>(
+    tx: &mut T,
     adapter: &str,
     account: &str,
     reference: &str,
-) -> Result<Option<OrderRecord>, StoreError> {
+) -> Result<Option<OrderRecord>, T::Error> {
     if let Some(own) = tx.load_order(adapter, account, reference)? {
         return Ok(Some(own));
     }
@@ -456,13 +461,13 @@ fn order_for_reference(
 
 /// Links the parcels waiting for an order that has just been stored, and
 /// lets them move it.
-fn link_waiting_parcels(
-    tx: &mut dyn Tx,
+fn link_waiting_parcels<T: Tx + ?Sized>(
+    tx: &mut T,
     adapter: &str,
     account: &str,
     external_id: &str,
     now: DateTime<Utc>,
-) -> Result<bool, StoreError> {
+) -> Result<bool, T::Error> {
     tx.lock_order_ref(external_id)?;
     let waiting = tx.unlinked_shipments(external_id)?;
     // Another order with the same id elsewhere makes the reference
@@ -485,13 +490,13 @@ fn link_waiting_parcels(
 }
 
 /// Applies what all of an order's parcels say about it.
-fn derive_order_from_parcels(
-    tx: &mut dyn Tx,
+fn derive_order_from_parcels<T: Tx + ?Sized>(
+    tx: &mut T,
     adapter: &str,
     account: &str,
     external_id: &str,
     now: DateTime<Utc>,
-) -> Result<bool, StoreError> {
+) -> Result<bool, T::Error> {
     let linked = tx.linked_shipments(adapter, account, external_id)?;
     if linked.is_empty() {
         return Ok(false);
@@ -535,14 +540,14 @@ fn derive_order_from_parcels(
 
 /// Records a report of a parcel: tracking state (never backwards), scans,
 /// lines and the order reference. Returns the record as saved.
-fn apply_to_shipment(
-    tx: &mut dyn Tx,
+fn apply_to_shipment<T: Tx + ?Sized>(
+    tx: &mut T,
     adapter: &str,
     account: &str,
     now: DateTime<Utc>,
     shipment: &Shipment,
     mapping: &StatusMapping,
-) -> Result<(ShipmentRecord, bool, Option<String>), StoreError> {
+) -> Result<(ShipmentRecord, bool, Option<String>), T::Error> {
     let (carrier, tracking_number) = shipment_identity(tx, shipment)?;
     let mut changed = false;
     let existing = match tx.load_shipment(&carrier, &tracking_number)? {
