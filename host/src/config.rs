@@ -42,6 +42,31 @@ struct RawConfig {
     adapters: RawAdapters,
     #[serde(default)]
     accounts: Vec<RawAccount>,
+    #[serde(default)]
+    polling: RawPolling,
+}
+
+/// `[polling]`: how the host calls platform APIs for every polled account.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPolling {
+    timeout_secs: Option<u64>,
+    retries: Option<u32>,
+    backoff_ms: Option<u64>,
+    max_retry_after_secs: Option<u64>,
+    max_response_bytes: Option<usize>,
+    max_concurrent_per_adapter: Option<usize>,
+}
+
+/// `[accounts.poll]`: poll this account on a schedule.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPoll {
+    interval_secs: u64,
+    jitter_secs: Option<u64>,
+    max_pages: Option<u32>,
+    #[serde(default)]
+    allow_hosts: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -96,6 +121,7 @@ struct RawAccount {
     /// the global table cannot know (an ERP's tenant-defined carrier ids).
     #[serde(default)]
     carriers: BTreeMap<String, String>,
+    poll: Option<RawPoll>,
 }
 
 /// Where orders are stored.
@@ -125,6 +151,52 @@ pub struct Account {
     /// Carrier codes of this account mapped to canonical carrier ids
     /// (`[accounts.carriers]`), applied to its shipments before they are stored.
     pub carriers: BTreeMap<String, String>,
+    /// When and how far to poll this account; `None`: webhooks only.
+    pub poll: Option<PollSchedule>,
+}
+
+/// An account's polling schedule (`[accounts.poll]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PollSchedule {
+    pub interval: Duration,
+    /// Up to this much is added to each interval, so accounts polled on the
+    /// same schedule do not hit a platform at the same instant.
+    pub jitter: Duration,
+    /// Pages fetched at most per run; the rest waits for the next run.
+    pub max_pages: u32,
+    /// Hosts this account may be polled at. Empty: the adapter's declared
+    /// hosts and the host of the account's `base_url` credential.
+    pub allow_hosts: Vec<String>,
+}
+
+/// `[polling]`: the HTTP client every poll uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PollingSettings {
+    /// Per request, connecting and reading included.
+    pub timeout: Duration,
+    /// Further attempts after a 429, a 5xx, a timeout or a lost connection.
+    pub retries: u32,
+    /// First backoff; it doubles per attempt.
+    pub backoff: Duration,
+    /// The longest `Retry-After` honoured; a platform asking for longer is
+    /// retried at the next scheduled run instead.
+    pub max_retry_after: Duration,
+    pub max_response_bytes: usize,
+    /// Requests in flight to one platform (adapter) at once.
+    pub max_concurrent_per_adapter: usize,
+}
+
+impl Default for PollingSettings {
+    fn default() -> Self {
+        PollingSettings {
+            timeout: Duration::from_secs(30),
+            retries: 3,
+            backoff: Duration::from_millis(500),
+            max_retry_after: Duration::from_secs(60),
+            max_response_bytes: 16 << 20,
+            max_concurrent_per_adapter: 4,
+        }
+    }
 }
 
 /// The validated configuration.
@@ -140,6 +212,7 @@ pub struct Config {
     pub default_limits: Limits,
     pub adapter_limits: BTreeMap<String, Limits>,
     pub accounts: Vec<Account>,
+    pub polling: PollingSettings,
 }
 
 impl Config {
@@ -333,6 +406,11 @@ impl Config {
                 }
                 carriers.insert(code.trim().to_string(), canonical);
             }
+            let poll = a
+                .poll
+                .as_ref()
+                .map(|p| poll_schedule(p, &format!("{key}.poll"), &invalid))
+                .transpose()?;
             accounts.push(Account {
                 adapter: a.adapter.clone(),
                 data: AccountData {
@@ -341,6 +419,7 @@ impl Config {
                     credentials,
                 },
                 carriers,
+                poll,
             });
         }
 
@@ -355,6 +434,7 @@ impl Config {
             default_limits,
             adapter_limits,
             accounts,
+            polling: polling_settings(&raw.polling, &invalid)?,
         })
     }
 
@@ -400,6 +480,88 @@ fn resolve(
         }
         None => Ok(value.to_string()),
     }
+}
+
+fn poll_schedule(
+    raw: &RawPoll,
+    key: &str,
+    invalid: &dyn Fn(&str, String) -> ConfigError,
+) -> Result<PollSchedule, ConfigError> {
+    if raw.interval_secs == 0 {
+        return Err(invalid(
+            &format!("{key}.interval_secs"),
+            "must be greater than 0".into(),
+        ));
+    }
+    let interval = Duration::from_secs(raw.interval_secs);
+    let jitter = raw
+        .jitter_secs
+        .map(Duration::from_secs)
+        .unwrap_or(interval / 10);
+    if jitter > interval {
+        return Err(invalid(
+            &format!("{key}.jitter_secs"),
+            "must not exceed interval_secs".into(),
+        ));
+    }
+    let max_pages = raw.max_pages.unwrap_or(50);
+    if max_pages == 0 {
+        return Err(invalid(
+            &format!("{key}.max_pages"),
+            "must be greater than 0".into(),
+        ));
+    }
+    for (i, host) in raw.allow_hosts.iter().enumerate() {
+        let name = host.strip_prefix("*.").unwrap_or(host);
+        if name.is_empty() || name.contains(['/', ':', ' ', '*']) {
+            return Err(invalid(
+                &format!("{key}.allow_hosts[{i}]"),
+                format!("{host:?} is not a host name (or *.suffix)"),
+            ));
+        }
+    }
+    Ok(PollSchedule {
+        interval,
+        jitter,
+        max_pages,
+        allow_hosts: raw.allow_hosts.clone(),
+    })
+}
+
+fn polling_settings(
+    raw: &RawPolling,
+    invalid: &dyn Fn(&str, String) -> ConfigError,
+) -> Result<PollingSettings, ConfigError> {
+    let d = PollingSettings::default();
+    let positive = |value: Option<u64>, name: &str| -> Result<Option<u64>, ConfigError> {
+        match value {
+            Some(0) => Err(invalid(
+                &format!("polling.{name}"),
+                "must be greater than 0".into(),
+            )),
+            other => Ok(other),
+        }
+    };
+    let max_response_bytes = raw.max_response_bytes.unwrap_or(d.max_response_bytes);
+    let max_concurrent = raw
+        .max_concurrent_per_adapter
+        .unwrap_or(d.max_concurrent_per_adapter);
+    if max_response_bytes == 0 || max_concurrent == 0 {
+        return Err(invalid(
+            "polling",
+            "max_response_bytes and max_concurrent_per_adapter must be greater than 0".into(),
+        ));
+    }
+    Ok(PollingSettings {
+        timeout: positive(raw.timeout_secs, "timeout_secs")?.map_or(d.timeout, Duration::from_secs),
+        retries: raw.retries.unwrap_or(d.retries),
+        backoff: positive(raw.backoff_ms, "backoff_ms")?.map_or(d.backoff, Duration::from_millis),
+        max_retry_after: raw
+            .max_retry_after_secs
+            .map_or(d.max_retry_after, Duration::from_secs),
+        max_response_bytes,
+        max_concurrent_per_adapter: max_concurrent,
+    })
 }
 
 fn limits_from(

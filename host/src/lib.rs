@@ -8,6 +8,7 @@
 //! - [`store`]: the order store trait, the state application shared by
 //!   backends, the SQLite and PostgreSQL backends, export and import.
 //! - [`pipeline`]: verify → inbox → normalize → status-map → apply.
+//! - [`poll`]: polling platform APIs on a schedule, through an allow-listed client.
 //! - [`server`]: the HTTP routes.
 //! - [`runner`] and [`conformance`]: `orderhub adapter run` and `adapter test`.
 //! - [`app`]: wiring a configuration into a running pipeline.
@@ -16,6 +17,7 @@ pub mod app;
 pub mod config;
 pub mod conformance;
 pub mod pipeline;
+pub mod poll;
 pub mod runner;
 pub mod runtime;
 pub mod server;

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use orderhub_host::config::Config;
+use orderhub_host::poll::{Poller, scheduler};
 use orderhub_host::runtime::{Limits, LoadedAdapter, Sandbox, SandboxConfig};
 use orderhub_host::store::{OrderRecord, OrderStore, StoreError, transfer};
 use orderhub_host::{app, conformance, runner, server};
@@ -46,6 +47,25 @@ enum Command {
         /// Replace what the store holds (refused otherwise when it is not empty).
         #[arg(long)]
         force: bool,
+    },
+    /// Poll one account's platform API now (the scheduler of `serve` does it
+    /// on the account's interval).
+    Poll {
+        adapter: String,
+        account: String,
+        /// One run: fetch pages until the platform has no more (or --max-pages).
+        #[arg(long)]
+        once: bool,
+        /// Pages fetched at most in this run (default: the account's max_pages).
+        #[arg(long)]
+        max_pages: Option<u32>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Where polling stands for every account, and what is dead-lettered.
+    Status {
+        #[arg(long)]
+        json: bool,
     },
     /// Inspect orders.
     Orders {
@@ -205,6 +225,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Export { output } => export(&cli.config, &output),
         Command::Import { input, force } => import(&cli.config, &input, force),
+        Command::Poll {
+            adapter,
+            account,
+            once,
+            max_pages,
+            json,
+        } => poll(&cli.config, &adapter, &account, once, max_pages, json),
+        Command::Status { json } => status(&cli.config, json),
         Command::Orders { command } => orders(&cli.config, command),
         Command::Shipments { command } => shipments(&cli.config, command),
         Command::Events { command } => events(&cli.config, command),
@@ -281,9 +309,111 @@ fn serve(config_path: &Path) -> Result<ExitCode> {
         let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("binding {listen}"))?;
         let adapters: Vec<String> = pipeline.registry.all().keys().cloned().collect();
         tracing::info!(address = %listener.local_addr()?, adapters = ?adapters, "orderhub listening");
+        let poller = Poller::new(pipeline.clone()).context("creating the platform HTTP client")?;
+        let _polling = scheduler::spawn(poller);
         server::serve(pipeline, listener).await.context("serving HTTP")?;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+fn poll(
+    config_path: &Path,
+    adapter: &str,
+    account: &str,
+    once: bool,
+    max_pages: Option<u32>,
+    json: bool,
+) -> Result<ExitCode> {
+    if !once {
+        bail!(
+            "`orderhub poll` runs once (--once); `orderhub serve` polls on each account's schedule"
+        );
+    }
+    let config = load_config(config_path)?;
+    let configured = config
+        .account(adapter, account)
+        .with_context(|| format!("no account {account:?} is configured for adapter {adapter:?}"))?;
+    let max_pages = max_pages
+        .or(configured.poll.as_ref().map(|p| p.max_pages))
+        .unwrap_or(50);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let pipeline = app::pipeline(config).context("starting the host")?;
+        let poller = Poller::new(pipeline).context("creating the platform HTTP client")?;
+        let report = poller
+            .poll_account(adapter, account, max_pages)
+            .await
+            .with_context(|| format!("polling {adapter}/{account}"))?;
+        if json {
+            println!("{}", serde_json::to_string_pretty(&report)?);
+        } else {
+            println!(
+                "{adapter}/{account}: {} page(s) ({} already stored), {} event(s) recorded, {} changed state{}",
+                report.pages,
+                report.duplicate_pages,
+                report.events_recorded,
+                report.events_applied,
+                if report.more_left { "; more to fetch" } else { "" }
+            );
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn status(config_path: &Path, json: bool) -> Result<ExitCode> {
+    let (config, store) = open_store(config_path)?;
+    let states = store.poll_states()?;
+    let dead = store.list_inbox(true, 1000)?;
+    if json {
+        let accounts: Vec<_> = config
+            .accounts
+            .iter()
+            .map(|a| {
+                serde_json::json!({
+                    "adapter": a.adapter,
+                    "account": a.data.id,
+                    "poll_interval_secs": a.poll.as_ref().map(|p| p.interval.as_secs()),
+                    "poll": states.iter().find(|s| s.adapter == a.adapter && s.account == a.data.id),
+                })
+            })
+            .collect();
+        let out = serde_json::json!({"accounts": accounts, "dead_letters": dead.len()});
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{:<16} {:<12} {:<10} {:<26} {:>6}  LAST ERROR",
+        "ADAPTER", "ACCOUNT", "POLL", "LAST PAGE", "PAGES"
+    );
+    for a in &config.accounts {
+        let state = states
+            .iter()
+            .find(|s| s.adapter == a.adapter && s.account == a.data.id);
+        let every = a
+            .poll
+            .as_ref()
+            .map(|p| format!("{}s", p.interval.as_secs()))
+            .unwrap_or_else(|| "webhooks".into());
+        println!(
+            "{:<16} {:<12} {:<10} {:<26} {:>6}  {}",
+            a.adapter,
+            a.data.id,
+            every,
+            state
+                .and_then(|s| s.polled_at)
+                .map(|t| t.to_rfc3339())
+                .unwrap_or_else(|| "-".into()),
+            state.map(|s| s.pages).unwrap_or(0),
+            state.and_then(|s| s.last_error.as_deref()).unwrap_or("")
+        );
+    }
+    println!(
+        "{} dead-lettered deliver(ies) (orderhub events list --dead)",
+        dead.len()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn export(config_path: &Path, output: &str) -> Result<ExitCode> {

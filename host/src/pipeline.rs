@@ -11,10 +11,11 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use orderhub_core::keys;
-use orderhub_core::model::{EventBody, HttpReply, RawRequest};
+use orderhub_core::model::{Event, EventBody, HttpReply, RawRequest};
 use tokio::sync::Semaphore;
 
 use crate::config::{Account, Config};
+use crate::poll;
 use crate::runtime::{CallError, LoadedAdapter, Registry};
 use crate::store::{
     AuthFailure, Committed, Delivery, MappedEvent, OrderStore, Outcome, StoreError,
@@ -70,7 +71,7 @@ impl Pipeline {
         }
     }
 
-    fn resolve(
+    pub(crate) fn resolve(
         &self,
         adapter: &str,
         account: &str,
@@ -90,7 +91,7 @@ impl Pipeline {
     }
 
     /// Runs blocking work under the concurrency limit.
-    async fn blocking<T: Send + 'static>(
+    pub(crate) async fn blocking<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, PipelineError> {
@@ -211,17 +212,49 @@ fn ingest_blocking(
 }
 
 /// Normalizes a raw request and maps every event's status; any adapter error
-/// or crash becomes a dead-letter outcome that keeps the raw request.
+/// or crash becomes a dead-letter outcome that keeps the raw request. A
+/// stored poll page (replayed) goes through `poll-response` instead.
 pub fn derive_events(
     adapter: &LoadedAdapter,
     account: &Account,
     delivery_key: &str,
     request: &RawRequest,
 ) -> Outcome {
-    let events = match adapter.normalize(request, &account.data) {
-        Ok((events, _)) => events,
-        Err(e) => return dead("normalize", &e),
-    };
+    if poll::entry::is_poll(request) {
+        let (cursor, reply) = poll::entry::decode(request);
+        return match adapter.poll_response(cursor.as_deref(), &reply, &account.data, Utc::now()) {
+            Ok((page, _)) => map_events(adapter, account, page.events, EventKeys::ByContent),
+            Err(e) => dead("poll-response", &e),
+        };
+    }
+    match adapter.normalize(request, &account.data) {
+        Ok((events, _)) => map_events(
+            adapter,
+            account,
+            events,
+            EventKeys::ByDelivery(delivery_key),
+        ),
+        Err(e) => dead("normalize", &e),
+    }
+}
+
+/// How events without a platform id are keyed.
+#[derive(Debug, Clone, Copy)]
+pub enum EventKeys<'a> {
+    /// By the delivery and the event's place in it: a webhook's events.
+    ByDelivery(&'a str),
+    /// By content: polled events, which overlapping windows repeat.
+    ByContent,
+}
+
+/// Maps each event's status and keys it; a status-map failure dead-letters
+/// the whole delivery.
+pub fn map_events(
+    adapter: &LoadedAdapter,
+    account: &Account,
+    events: Vec<Event>,
+    keys_by: EventKeys<'_>,
+) -> Outcome {
     let mut mapped = Vec::with_capacity(events.len());
     for (index, mut event) in events.into_iter().enumerate() {
         // The account's own carrier codes, which no global table can know.
@@ -237,13 +270,17 @@ pub fn derive_events(
             },
             None => None,
         };
-        let key = keys::event_key(
-            delivery_key,
-            event.event_id.as_deref(),
-            adapter.id(),
-            &account.data.id,
-            index,
-        );
+        let key = match (event.event_id.as_deref(), keys_by) {
+            (Some(id), _) if !id.is_empty() => {
+                keys::event_key("", Some(id), adapter.id(), &account.data.id, index)
+            }
+            (_, EventKeys::ByDelivery(delivery_key)) => {
+                keys::event_key(delivery_key, None, adapter.id(), &account.data.id, index)
+            }
+            (_, EventKeys::ByContent) => {
+                keys::content_event_key(adapter.id(), &account.data.id, &event)
+            }
+        };
         mapped.push(MappedEvent {
             key,
             event,
@@ -253,7 +290,7 @@ pub fn derive_events(
     Outcome::Events(mapped)
 }
 
-fn dead(stage: &str, error: &CallError) -> Outcome {
+pub(crate) fn dead(stage: &str, error: &CallError) -> Outcome {
     Outcome::Dead {
         kind: error.kind().to_string(),
         message: format!("{stage}: {error}"),

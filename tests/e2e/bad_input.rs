@@ -136,6 +136,7 @@ async fn dead_letter_replayed_after_a_fix_becomes_an_order() {
         secrets: vec!["s".into()],
         credentials: vec![],
         carriers: vec![],
+        extra: String::new(),
     };
     let host = TestHost::start(HostOptions {
         adapters: vec!["test-hostile"],

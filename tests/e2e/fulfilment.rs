@@ -21,6 +21,7 @@ async fn host() -> TestHost {
         // The ERP names its transporters after the supplier records of this
         // site; one of them is SF Express.
         carriers: vec![("Shunfeng Supplier Co".into(), "sf".into())],
+        extra: String::new(),
     };
     let carrier = TestAccount {
         adapter: "kuaidi100".into(),
@@ -28,6 +29,7 @@ async fn host() -> TestHost {
         secrets: vec![SALT.into()],
         credentials: vec![],
         carriers: vec![],
+        extra: String::new(),
     };
     TestHost::start(HostOptions {
         adapters: vec!["shopify", "erpnext", "kuaidi100"],

@@ -5,5 +5,6 @@
 mod bad_input;
 mod flows;
 mod fulfilment;
+mod polling;
 mod postgres;
 mod sandbox;

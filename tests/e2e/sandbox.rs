@@ -9,6 +9,7 @@ async fn hostile_host() -> TestHost {
         secrets: vec!["s".into()],
         credentials: vec![],
         carriers: vec![],
+        extra: String::new(),
     };
     TestHost::start(HostOptions {
         adapters: vec!["test-hostile"],

@@ -192,6 +192,8 @@ pub struct TestAccount {
     pub credentials: Vec<(String, String)>,
     /// `[accounts.carriers]`: the account's own carrier codes → canonical ids.
     pub carriers: Vec<(String, String)>,
+    /// More TOML keys of the account (e.g. `poll = { interval_secs = 60 }`).
+    pub extra: String,
 }
 
 impl TestAccount {
@@ -218,6 +220,7 @@ impl TestAccount {
                 })
                 .unwrap_or_default(),
             carriers: Vec::new(),
+            extra: String::new(),
         }
     }
 }
@@ -322,6 +325,8 @@ pub struct HostOptions {
     pub max_body_bytes: usize,
     /// `[store] url`; `None` is a SQLite file in the host's temporary directory.
     pub store_url: Option<String>,
+    /// The `[polling]` section's keys.
+    pub polling: String,
 }
 
 impl Default for HostOptions {
@@ -332,6 +337,7 @@ impl Default for HostOptions {
             adapters_extra: String::new(),
             max_body_bytes: 4 << 20,
             store_url: None,
+            polling: String::new(),
         }
     }
 }
@@ -371,6 +377,7 @@ impl TestHost {
             toml_string(&cache.display().to_string()),
             options.adapters_extra
         );
+        toml.push_str(&format!("[polling]\n{}\n", options.polling));
         for a in &options.accounts {
             let secrets: Vec<String> = a.secrets.iter().map(|s| toml_string(s)).collect();
             let creds: Vec<String> = a
@@ -384,12 +391,13 @@ impl TestHost {
                 .map(|(k, v)| format!("{} = {}", toml_string(k), toml_string(v)))
                 .collect();
             toml.push_str(&format!(
-                "[[accounts]]\nadapter = {}\nid = {}\nsecrets = [{}]\ncredentials = {{ {} }}\ncarriers = {{ {} }}\n",
+                "[[accounts]]\nadapter = {}\nid = {}\nsecrets = [{}]\ncredentials = {{ {} }}\ncarriers = {{ {} }}\n{}\n",
                 toml_string(&a.adapter),
                 toml_string(&a.id),
                 secrets.join(", "),
                 creds.join(", "),
-                carriers.join(", ")
+                carriers.join(", "),
+                a.extra
             ));
         }
         let config_path = dir.path().join("orderhub.toml");

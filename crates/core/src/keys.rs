@@ -41,6 +41,21 @@ pub fn event_key(
     }
 }
 
+/// The key of a polled event without a platform id: the SHA-256 of the
+/// event's canonical JSON. Polls walk overlapping windows on purpose, so the
+/// same order in the same state comes back on several pages; keyed by its
+/// content it is recorded once, while any change (a new status, a new update
+/// time) is a new event.
+pub fn content_event_key(adapter: &str, account: &str, event: &crate::model::Event) -> String {
+    // Serializing plain data cannot fail; an empty text would still key the
+    // event, only less precisely.
+    let json = serde_json::to_vec(event).unwrap_or_default();
+    format!(
+        "{adapter}:{account}:content:{}",
+        hex::encode(Sha256::digest(&json))
+    )
+}
+
 /// A key that is the same for the same person across channels: SHA-256 of
 /// the phone's digits and the whitespace- and case-normalised address.
 /// `None` when the phone or the address is masked or absent, because a masked

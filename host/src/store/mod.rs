@@ -193,6 +193,56 @@ pub trait OrderStore: Send + Sync {
         records: &mut dyn Iterator<Item = Result<Record, StoreError>>,
         replace: bool,
     ) -> Result<(), StoreError>;
+    /// Commits one polled page and, in the same transaction, moves the
+    /// account's cursor past it: a cursor never covers uncommitted data. The
+    /// cursor moves even when the page was stored before (a duplicate).
+    fn commit_poll_page(
+        &self,
+        delivery: Delivery,
+        cursor: CursorUpdate,
+    ) -> Result<Committed, StoreError>;
+    /// Records that a poll run failed; the cursor stays where it was.
+    fn record_poll_failure(
+        &self,
+        adapter: &str,
+        account: &str,
+        at: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), StoreError>;
+    /// Where every polled account stands.
+    fn poll_states(&self) -> Result<Vec<PollState>, StoreError>;
+    /// Where one account's polling stands, if it was ever polled.
+    fn poll_state(&self, adapter: &str, account: &str) -> Result<Option<PollState>, StoreError> {
+        Ok(self
+            .poll_states()?
+            .into_iter()
+            .find(|p| p.adapter == adapter && p.account == account))
+    }
+}
+
+/// Where an account's polling stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PollState {
+    pub adapter: String,
+    pub account: String,
+    /// The adapter's cursor after the last committed page; `None` before the
+    /// first page (the adapter then starts from its own first window).
+    pub cursor: Option<String>,
+    /// When the last page was committed.
+    pub polled_at: Option<DateTime<Utc>>,
+    /// Pages committed so far.
+    pub pages: i64,
+    /// The last failed run's error, cleared by the next committed page.
+    pub last_error: Option<String>,
+    pub last_error_at: Option<DateTime<Utc>>,
+}
+
+/// The cursor move that goes with a committed poll page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CursorUpdate {
+    /// The new cursor; `None` keeps the current one (the adapter said so).
+    pub cursor: Option<String>,
+    pub at: DateTime<Utc>,
 }
 
 /// The kind string stored for an adapter error kind.

@@ -22,8 +22,9 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::apply::{self, EventRow, Tx, shipment_subject};
 use super::{
-    AuthFailure, Committed, Delivery, InboxEntry, InboxState, OrderRecord, OrderStore, OrderView,
-    Outcome, Record, ShipmentRecord, ShipmentView, StoreError, TimelineEntry,
+    AuthFailure, Committed, CursorUpdate, Delivery, InboxEntry, InboxState, OrderRecord,
+    OrderStore, OrderView, Outcome, PollState, Record, ShipmentRecord, ShipmentView, StoreError,
+    TimelineEntry,
 };
 
 mod transfer;
@@ -133,6 +134,19 @@ CREATE INDEX shipments_waiting ON shipments (order_external_id)
 CREATE INDEX shipments_tracking ON shipments (tracking_number);
 CREATE INDEX orders_external_id ON orders (external_id);
 "#,
+    r#"
+-- Where each polled account stands; moved only with the page it covers.
+CREATE TABLE poll_state (
+    adapter TEXT NOT NULL,
+    account TEXT NOT NULL,
+    cursor TEXT,
+    polled_at TEXT,
+    pages INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    last_error_at TEXT,
+    PRIMARY KEY (adapter, account)
+);
+"#,
 ];
 
 /// How many waiting deliveries one commit takes at most.
@@ -146,6 +160,18 @@ enum Job {
         mpsc::SyncSender<Result<Committed, StoreError>>,
     ),
     AuthFailure(AuthFailure, mpsc::SyncSender<Result<Committed, StoreError>>),
+    PollPage(
+        Delivery,
+        CursorUpdate,
+        mpsc::SyncSender<Result<Committed, StoreError>>,
+    ),
+    PollFailure(
+        String,
+        String,
+        DateTime<Utc>,
+        String,
+        mpsc::SyncSender<Result<Committed, StoreError>>,
+    ),
 }
 
 /// The SQLite store.
@@ -293,7 +319,11 @@ fn writer_loop(mut conn: Connection, jobs: mpsc::Receiver<Job>) {
         })();
         for (i, job) in batch.into_iter().enumerate() {
             let reply = match &job {
-                Job::Commit(_, r) | Job::Recommit(_, _, r) | Job::AuthFailure(_, r) => r,
+                Job::Commit(_, r)
+                | Job::Recommit(_, _, r)
+                | Job::AuthFailure(_, r)
+                | Job::PollPage(_, _, r)
+                | Job::PollFailure(_, _, _, _, r) => r,
             };
             let result = match &committed {
                 Ok(()) => results
@@ -313,6 +343,31 @@ fn writer_loop(mut conn: Connection, jobs: mpsc::Receiver<Job>) {
 fn run_job(conn: &Connection, job: &Job) -> Result<Committed, StoreError> {
     match job {
         Job::Commit(delivery, _) => commit_delivery(conn, delivery),
+        Job::PollPage(delivery, cursor, _) => {
+            let committed = commit_delivery(conn, delivery)?;
+            conn.execute(
+                "INSERT INTO poll_state (adapter, account, cursor, polled_at, pages) VALUES (?1, ?2, ?3, ?4, 1)
+                 ON CONFLICT (adapter, account) DO UPDATE SET cursor = COALESCE(excluded.cursor, poll_state.cursor),
+                    polled_at = excluded.polled_at, pages = poll_state.pages + 1, last_error = NULL, last_error_at = NULL",
+                params![delivery.adapter, delivery.account, cursor.cursor, ts(cursor.at)],
+            )?;
+            Ok(committed)
+        }
+        Job::PollFailure(adapter, account, at, error, _) => {
+            conn.execute(
+                "INSERT INTO poll_state (adapter, account, last_error, last_error_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (adapter, account) DO UPDATE SET last_error = excluded.last_error,
+                    last_error_at = excluded.last_error_at",
+                params![adapter, account, error, ts(*at)],
+            )?;
+            Ok(Committed {
+                inbox_id: 0,
+                duplicate: false,
+                events_recorded: 0,
+                events_applied: 0,
+                dead: false,
+            })
+        }
         Job::Recommit(id, outcome, _) => recommit_entry(conn, *id, outcome),
         Job::AuthFailure(f, _) => {
             conn.execute(
@@ -826,6 +881,50 @@ impl OrderStore for SqliteStore {
 
     fn commit(&self, delivery: Delivery) -> Result<Committed, StoreError> {
         self.submit(|reply| Job::Commit(delivery, reply))
+    }
+
+    fn commit_poll_page(
+        &self,
+        delivery: Delivery,
+        cursor: CursorUpdate,
+    ) -> Result<Committed, StoreError> {
+        self.submit(|reply| Job::PollPage(delivery, cursor, reply))
+    }
+
+    fn record_poll_failure(
+        &self,
+        adapter: &str,
+        account: &str,
+        at: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        let (adapter, account, error) =
+            (adapter.to_string(), account.to_string(), error.to_string());
+        self.submit(|reply| Job::PollFailure(adapter, account, at, error, reply))
+            .map(|_| ())
+    }
+
+    fn poll_states(&self) -> Result<Vec<PollState>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT adapter, account, cursor, polled_at, pages, last_error, last_error_at
+                 FROM poll_state ORDER BY adapter, account",
+            )?;
+            let mut rows = stmt.query([])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                out.push(PollState {
+                    adapter: r.get(0)?,
+                    account: r.get(1)?,
+                    cursor: r.get(2)?,
+                    polled_at: opt_ts(r.get(3)?)?,
+                    pages: r.get(4)?,
+                    last_error: r.get(5)?,
+                    last_error_at: opt_ts(r.get(6)?)?,
+                });
+            }
+            Ok(out)
+        })
     }
 
     fn recommit(&self, inbox_id: i64, outcome: Outcome) -> Result<Committed, StoreError> {

@@ -12,6 +12,7 @@
 //! - `write`: commits; `read`: queries; `transfer`: export and import.
 
 pub mod location;
+mod poll;
 mod pool;
 mod read;
 mod schema;
@@ -26,9 +27,11 @@ pub use location::PgLocation;
 use pool::{Pool, Session};
 pub use write::UNSTORABLE_TEXT;
 
+use chrono::{DateTime, Utc};
+
 use super::{
-    AuthFailure, Committed, Delivery, InboxEntry, OrderRecord, OrderStore, OrderView, Outcome,
-    Record, ShipmentRecord, ShipmentView, StoreError,
+    AuthFailure, Committed, CursorUpdate, Delivery, InboxEntry, OrderRecord, OrderStore, OrderView,
+    Outcome, PollState, Record, ShipmentRecord, ShipmentView, StoreError,
 };
 
 /// The PostgreSQL store.
@@ -122,6 +125,32 @@ impl OrderStore for PgStore {
 
     fn commit(&self, delivery: Delivery) -> Result<Committed, StoreError> {
         self.pool.run(move |conn| write::commit(conn, &delivery))
+    }
+
+    fn commit_poll_page(
+        &self,
+        delivery: Delivery,
+        cursor: CursorUpdate,
+    ) -> Result<Committed, StoreError> {
+        self.pool
+            .run(move |conn| poll::commit_page(conn, &delivery, &cursor))
+    }
+
+    fn record_poll_failure(
+        &self,
+        adapter: &str,
+        account: &str,
+        at: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        let (adapter, account, error) =
+            (adapter.to_string(), account.to_string(), error.to_string());
+        self.pool
+            .run(move |conn| poll::record_failure(conn, &adapter, &account, at, &error))
+    }
+
+    fn poll_states(&self) -> Result<Vec<PollState>, StoreError> {
+        self.read(poll::states)
     }
 
     fn recommit(&self, inbox_id: i64, outcome: Outcome) -> Result<Committed, StoreError> {

@@ -120,7 +120,7 @@ pub(super) fn commit(conn: &mut Conn, delivery: &Delivery) -> Result<Committed, 
     }
 }
 
-fn commit_delivery(
+pub(super) fn commit_delivery(
     tx: &mut PgTx<'_, '_>,
     d: &Delivery,
     outcome: &Outcome,
