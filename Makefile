@@ -10,7 +10,7 @@ TEST_ADAPTERS := test-hostile
 WASM_DIR := target/wasm32-wasip2/adapter
 DIST := dist/adapters
 
-.PHONY: demo test adapters host setup lint fmt bench clean-dist
+.PHONY: demo test adapters spin host setup lint fmt bench clean-dist
 
 setup:
 	rustup target add wasm32-wasip2
@@ -22,20 +22,28 @@ adapters: setup
 	mkdir -p $(DIST)
 	$(foreach a,$(ADAPTERS),cp $(WASM_DIR)/adapter_$(subst -,_,$(a)).wasm $(DIST)/$(a).wasm;)
 
+## Build the Spin component (spin/webhooks) to dist/spin/orderhub_spin.wasm;
+## spin.toml runs this, and uses the adapters in dist/adapters/ as they are.
+spin: adapters
+	$(CARGO) build --target wasm32-wasip2 --profile adapter -p orderhub-spin
+	mkdir -p dist/spin
+	cp $(WASM_DIR)/orderhub_spin.wasm dist/spin/orderhub_spin.wasm
+
 host:
 	$(CARGO) build -p orderhub-host
+	$(CARGO) build -p orderhub-tests --bin mock-platform
 
 demo: adapters host
 	./demo/run.sh
 
-test: adapters
+test: adapters spin
 	$(CARGO) test --workspace --doc
 	$(CARGO) nextest run --workspace --no-fail-fast
 
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
-	$(CARGO) clippy --target wasm32-wasip2 $(foreach a,$(ADAPTERS) $(TEST_ADAPTERS),-p adapter-$(a)) -- -D warnings
+	$(CARGO) clippy --target wasm32-wasip2 $(foreach a,$(ADAPTERS) $(TEST_ADAPTERS),-p adapter-$(a)) -p orderhub-spin -- -D warnings
 
 fmt:
 	$(CARGO) fmt --all

@@ -5,14 +5,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+export ORDERHUB_LOG=${ORDERHUB_LOG:-warn}
 BIN=${ORDERHUB_BIN:-target/debug/orderhub}
+MOCK=${ORDERHUB_MOCK_BIN:-target/debug/mock-platform}
 CONFIG=demo/orderhub.toml
 URL=http://127.0.0.1:8080
 
 rm -f .orderhub/demo.db .orderhub/demo.db-wal .orderhub/demo.db-shm
-ORDERHUB_LOG=${ORDERHUB_LOG:-warn} "$BIN" serve --config "$CONFIG" &
+"$MOCK" 127.0.0.1:8090 &
+PLATFORM=$!
+"$BIN" serve --config "$CONFIG" &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true' EXIT
+trap 'kill $SERVER $PLATFORM 2>/dev/null || true; wait $SERVER $PLATFORM 2>/dev/null || true' EXIT
 
 section() { printf '\n\033[1m== %s\033[0m\n' "$1"; }
 
@@ -32,7 +36,9 @@ section "Sending signed webhooks (status, fixture, reply)"
     fixtures/kuaidi100/push-delivered-sample.json \
     fixtures/kuaidi100/push-in-transit.json \
     fixtures/kuaidi100/push-pickup-locker.json \
-    fixtures/kuaidi100/push-returned.json
+    fixtures/kuaidi100/push-returned.json \
+    fixtures/woocommerce/order-updated-sample.json \
+    demo/requests/erpnext-delivery-note-727.json
 
 section "orderhub orders list"
 "$BIN" orders list --config "$CONFIG"
@@ -42,6 +48,19 @@ section "orderhub orders show shopify jsmith 450789469"
 
 section "orderhub shipments show jd JD0076810060555"
 "$BIN" shipments show jd JD0076810060555 --config "$CONFIG"
+
+section "orderhub poll shopify outlet --once (against the mock platform)"
+"$BIN" poll shopify outlet --once --config "$CONFIG"
+
+section "orderhub reconcile shopify outlet (the store against the mock platform)"
+"$BIN" reconcile shopify outlet --since "$(date -u -d '-1 day' +%Y-%m-%dT%H:%M:%SZ)" --config "$CONFIG"
+
+section "WooCommerce order 727, shipped by the ERP: the ship confirmation goes to the shop"
+sleep 2
+"$BIN" orders show woocommerce shop 727 --config "$CONFIG"
+
+section "orderhub status"
+"$BIN" status --config "$CONFIG"
 
 section "orderhub events list --dead"
 "$BIN" events list --dead --config "$CONFIG"

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use crate::config::{Config, StoreUrl};
+use crate::install::{InstallError, Installer};
 use crate::pipeline::Pipeline;
 use crate::runtime::{Registry, Sandbox, SandboxConfig};
 use crate::store::{OrderStore, PgStore, SqliteStore, StoreError};
@@ -60,4 +61,9 @@ pub fn pipeline(config: Config) -> Result<Pipeline, StartError> {
     }
     let store = open_store(&config)?;
     Ok(Pipeline::new(Arc::new(config), Arc::new(registry), store))
+}
+
+/// The installer of a running host's adapters (admin API, watched folder).
+pub fn installer(pipeline: &Pipeline) -> Result<Installer, InstallError> {
+    Installer::new(pipeline.config.clone(), pipeline.registry.clone())
 }

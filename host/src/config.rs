@@ -44,6 +44,27 @@ struct RawConfig {
     accounts: Vec<RawAccount>,
     #[serde(default)]
     polling: RawPolling,
+    #[serde(default)]
+    outbox: RawOutbox,
+    /// `[admin]`: the admin API; absent, there is none.
+    admin: Option<RawAdmin>,
+}
+
+/// `[outbox]`: sending ship confirmations to channels.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOutbox {
+    interval_secs: Option<u64>,
+    max_attempts: Option<u32>,
+    backoff_secs: Option<u64>,
+}
+
+/// `[admin]`: where the admin API listens and the bearer token it requires.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAdmin {
+    listen: String,
+    token: String,
 }
 
 /// `[polling]`: how the host calls platform APIs for every polled account.
@@ -67,6 +88,7 @@ struct RawPoll {
     max_pages: Option<u32>,
     #[serde(default)]
     allow_hosts: Vec<String>,
+    reconcile_every_secs: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -93,6 +115,8 @@ struct RawLimits {
     wall_clock_ms: Option<u64>,
     memory_mb: Option<usize>,
     fuel: Option<u64>,
+    max_input_bytes: Option<usize>,
+    max_output_bytes: Option<usize>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -106,6 +130,8 @@ struct RawAdapters {
     defaults: RawLimits,
     #[serde(default)]
     limits: BTreeMap<String, RawLimits>,
+    versions_dir: Option<PathBuf>,
+    watch_interval_ms: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -155,6 +181,27 @@ pub struct Account {
     pub poll: Option<PollSchedule>,
 }
 
+/// `[outbox]`: how ship confirmations are sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxSettings {
+    /// How often the sender looks for due confirmations.
+    pub interval: Duration,
+    /// Attempts before a confirmation is given up (and shown as failed).
+    pub max_attempts: u32,
+    /// Wait before the second attempt; it doubles per attempt.
+    pub backoff: Duration,
+}
+
+impl Default for OutboxSettings {
+    fn default() -> Self {
+        OutboxSettings {
+            interval: Duration::from_secs(5),
+            max_attempts: 8,
+            backoff: Duration::from_secs(30),
+        }
+    }
+}
+
 /// An account's polling schedule (`[accounts.poll]`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PollSchedule {
@@ -167,6 +214,8 @@ pub struct PollSchedule {
     /// Hosts this account may be polled at. Empty: the adapter's declared
     /// hosts and the host of the account's `base_url` credential.
     pub allow_hosts: Vec<String>,
+    /// Reconcile the account this often (`None`: only by hand).
+    pub reconcile_every: Option<Duration>,
 }
 
 /// `[polling]`: the HTTP client every poll uses.
@@ -213,6 +262,31 @@ pub struct Config {
     pub adapter_limits: BTreeMap<String, Limits>,
     pub accounts: Vec<Account>,
     pub polling: PollingSettings,
+    pub outbox: OutboxSettings,
+    /// Installed adapter versions kept for rollback (`adapters.versions_dir`,
+    /// default `<adapters.dir>/.versions`).
+    pub versions_dir: PathBuf,
+    /// How often `serve` looks for new or changed components in the adapters
+    /// directory (`adapters.watch_interval_ms`, default 2000; 0: never).
+    pub watch_interval: Option<Duration>,
+    /// The admin API (`[admin]`); `None`: there is none.
+    pub admin: Option<AdminSettings>,
+}
+
+/// `[admin]`: the admin API's address and the bearer token it requires.
+#[derive(Clone)]
+pub struct AdminSettings {
+    pub listen: SocketAddr,
+    pub token: String,
+}
+
+/// Never prints the token.
+impl std::fmt::Debug for AdminSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdminSettings")
+            .field("listen", &self.listen)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Config {
@@ -347,6 +421,38 @@ impl Config {
             ));
         }
 
+        let versions_dir = raw
+            .adapters
+            .versions_dir
+            .as_deref()
+            .map(relative)
+            .unwrap_or_else(|| adapters_dir.join(".versions"));
+        let watch_interval = match raw.adapters.watch_interval_ms.unwrap_or(2000) {
+            0 => None,
+            ms => Some(Duration::from_millis(ms)),
+        };
+        let admin = match &raw.admin {
+            None => None,
+            Some(a) => {
+                let listen = a.listen.parse().map_err(|_| {
+                    invalid(
+                        "admin.listen",
+                        format!("{:?} is not an address like 127.0.0.1:8081", a.listen),
+                    )
+                })?;
+                let token = resolve(&a.token, "admin.token", env, &invalid)?;
+                // Empty only when inspecting without the environment; the
+                // admin API refuses to start with it.
+                if !token.is_empty() && token.len() < 16 {
+                    return Err(invalid(
+                        "admin.token",
+                        "must be at least 16 characters".into(),
+                    ));
+                }
+                Some(AdminSettings { listen, token })
+            }
+        };
+
         let mut accounts: Vec<Account> = Vec::new();
         for (i, a) in raw.accounts.iter().enumerate() {
             let key = format!("accounts[{i}]");
@@ -435,6 +541,10 @@ impl Config {
             adapter_limits,
             accounts,
             polling: polling_settings(&raw.polling, &invalid)?,
+            outbox: outbox_settings(&raw.outbox, &invalid)?,
+            versions_dir,
+            watch_interval,
+            admin,
         })
     }
 
@@ -520,11 +630,41 @@ fn poll_schedule(
             ));
         }
     }
+    if raw.reconcile_every_secs == Some(0) {
+        return Err(invalid(
+            &format!("{key}.reconcile_every_secs"),
+            "must be greater than 0".into(),
+        ));
+    }
     Ok(PollSchedule {
         interval,
         jitter,
         max_pages,
         allow_hosts: raw.allow_hosts.clone(),
+        reconcile_every: raw.reconcile_every_secs.map(Duration::from_secs),
+    })
+}
+
+fn outbox_settings(
+    raw: &RawOutbox,
+    invalid: &dyn Fn(&str, String) -> ConfigError,
+) -> Result<OutboxSettings, ConfigError> {
+    let d = OutboxSettings::default();
+    for (value, name) in [
+        (raw.interval_secs, "interval_secs"),
+        (raw.max_attempts.map(u64::from), "max_attempts"),
+    ] {
+        if value == Some(0) {
+            return Err(invalid(
+                &format!("outbox.{name}"),
+                "must be greater than 0".into(),
+            ));
+        }
+    }
+    Ok(OutboxSettings {
+        interval: raw.interval_secs.map_or(d.interval, Duration::from_secs),
+        max_attempts: raw.max_attempts.unwrap_or(d.max_attempts),
+        backoff: raw.backoff_secs.map_or(d.backoff, Duration::from_secs),
     })
 }
 
@@ -598,6 +738,28 @@ fn limits_from(
         }
         l.fuel = fuel;
     }
+    for (name, value, slot) in [
+        (
+            "max_input_bytes",
+            raw.max_input_bytes,
+            &mut l.max_input_bytes,
+        ),
+        (
+            "max_output_bytes",
+            raw.max_output_bytes,
+            &mut l.max_output_bytes,
+        ),
+    ] {
+        if let Some(bytes) = value {
+            if bytes == 0 {
+                return Err(invalid(
+                    &format!("{key}.{name}"),
+                    "must be greater than 0".into(),
+                ));
+            }
+            *slot = bytes;
+        }
+    }
     Ok(l)
 }
 
@@ -623,6 +785,42 @@ credentials = { shop = "demo.myshopify.com" }
 
     fn env(name: &str) -> Option<String> {
         (name == "SHOP_SECRET").then(|| "s3cr3t".to_string())
+    }
+
+    #[test]
+    fn admin_versions_watch_and_size_limits() {
+        let text = format!("{GOOD}\n[admin]\nlisten = \"127.0.0.1:8081\"\ntoken = \"env:ADMIN\"\n")
+            .replace(
+                "[adapters.limits.taobao]\n",
+                "watch_interval_ms = 0\n[adapters.limits.taobao]\nmax_input_bytes = 1024\n",
+            );
+        let admin_env = |name: &str| match name {
+            "ADMIN" => Some("0123456789abcdef0123".to_string()),
+            other => env(other),
+        };
+        let path = Path::new("/etc/orderhub/orderhub.toml");
+        let c = Config::parse(&text, path, &admin_env).unwrap();
+        let admin = c.admin.as_ref().unwrap();
+        assert_eq!(admin.listen.to_string(), "127.0.0.1:8081");
+        assert_eq!(admin.token, "0123456789abcdef0123");
+        assert!(!format!("{admin:?}").contains("0123456789abcdef"));
+        assert_eq!(c.watch_interval, None);
+        assert_eq!(
+            c.versions_dir,
+            PathBuf::from("/etc/orderhub/dist/adapters/.versions")
+        );
+        assert_eq!(c.limits_for("taobao").max_input_bytes, 1024);
+        assert_eq!(c.limits_for("shopify").max_output_bytes, 16 << 20);
+
+        let short = |name: &str| (name == "ADMIN").then(|| "short".to_string()).or(env(name));
+        let e = Config::parse(&text, path, &short).unwrap_err().to_string();
+        assert!(
+            e.contains("admin.token: must be at least 16 characters"),
+            "{e}"
+        );
+        let c = Config::parse(GOOD, path, &env).unwrap();
+        assert!(c.admin.is_none());
+        assert_eq!(c.watch_interval, Some(Duration::from_secs(2)));
     }
 
     #[test]

@@ -5,6 +5,8 @@
 //! [`Check`]; running one returns `Ok` or a message saying what differed.
 //! The fixture format is described in `fixtures/README.md`.
 
+mod cursors;
+
 use std::path::{Path, PathBuf};
 
 use orderhub_core::model::{HoldChange, PlatformStatus, StatusDomain, StatusMapping};
@@ -27,6 +29,9 @@ enum CheckKind {
     ReadmeTable(PathBuf),
     NeverTraps { seeds: u32 },
     Tamper,
+    StableEventIds,
+    CursorsForward,
+    FutureCursor,
 }
 
 /// The checks for an adapter: one per fixture file, then the contract rules.
@@ -60,6 +65,18 @@ pub fn checks(fixtures: Option<&Path>, readme: Option<&Path>) -> Result<Vec<Chec
             name: "normalize never traps on malformed input".into(),
             kind: CheckKind::NeverTraps { seeds: 64 },
         });
+        out.push(Check {
+            name: "event ids are stable across calls".into(),
+            kind: CheckKind::StableEventIds,
+        });
+        out.push(Check {
+            name: "poll cursors never go backwards".into(),
+            kind: CheckKind::CursorsForward,
+        });
+        out.push(Check {
+            name: "a future cursor yields nothing".into(),
+            kind: CheckKind::FutureCursor,
+        });
     }
     out.push(Check {
         name: "status-map covers every declared status".into(),
@@ -87,11 +104,23 @@ impl Check {
                 Some(dir) => tamper_checks(adapter, dir).map(|_| ()),
                 None => Ok(()),
             },
+            CheckKind::StableEventIds => match fixtures {
+                Some(dir) => cursors::stable_event_ids(adapter, dir),
+                None => Ok(()),
+            },
+            CheckKind::CursorsForward => match fixtures {
+                Some(dir) => cursors::cursors_forward(adapter, dir),
+                None => Ok(()),
+            },
+            CheckKind::FutureCursor => match fixtures {
+                Some(dir) => cursors::future_cursor(adapter, dir),
+                None => Ok(()),
+            },
         }
     }
 }
 
-fn load_json(path: &Path) -> Result<Value, String> {
+pub(crate) fn load_json(path: &Path) -> Result<Value, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     serde_json::from_str(&text).map_err(|e| format!("{} is not valid JSON: {e}", path.display()))
@@ -121,7 +150,7 @@ pub fn run_fixture(adapter: &LoadedAdapter, path: &Path) -> Result<(), String> {
 }
 
 /// Flattens a webhook fixture into a runner input.
-fn webhook_input(fixture: &Map<String, Value>, request: &Map<String, Value>) -> Value {
+pub(crate) fn webhook_input(fixture: &Map<String, Value>, request: &Map<String, Value>) -> Value {
     let mut input = request.clone();
     if let Some(account) = fixture.get("account") {
         input.insert("account".into(), account.clone());

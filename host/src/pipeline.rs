@@ -10,16 +10,15 @@
 use std::sync::Arc;
 
 use chrono::Utc;
+use orderhub_apply::derive;
 use orderhub_core::keys;
-use orderhub_core::model::{Event, EventBody, HttpReply, RawRequest};
+use orderhub_core::model::{Event, HttpReply, RawRequest};
 use tokio::sync::Semaphore;
 
 use crate::config::{Account, Config};
 use crate::poll;
 use crate::runtime::{CallError, LoadedAdapter, Registry};
-use crate::store::{
-    AuthFailure, Committed, Delivery, MappedEvent, OrderStore, Outcome, StoreError,
-};
+use crate::store::{AuthFailure, Committed, Delivery, OrderStore, Outcome, StoreError};
 
 /// Why the pipeline could not finish. Adapter misbehaviour is not here: it
 /// dead-letters the delivery instead.
@@ -238,62 +237,34 @@ pub fn derive_events(
     }
 }
 
-/// How events without a platform id are keyed.
-#[derive(Debug, Clone, Copy)]
-pub enum EventKeys<'a> {
-    /// By the delivery and the event's place in it: a webhook's events.
-    ByDelivery(&'a str),
-    /// By content: polled events, which overlapping windows repeat.
-    ByContent,
-}
+pub use orderhub_apply::derive::EventKeys;
 
-/// Maps each event's status and keys it; a status-map failure dead-letters
-/// the whole delivery.
+/// Maps each event's status and keys it (`orderhub_apply::derive`); a
+/// status-map failure dead-letters the whole delivery.
 pub fn map_events(
     adapter: &LoadedAdapter,
     account: &Account,
     events: Vec<Event>,
     keys_by: EventKeys<'_>,
 ) -> Outcome {
-    let mut mapped = Vec::with_capacity(events.len());
-    for (index, mut event) in events.into_iter().enumerate() {
-        // The account's own carrier codes, which no global table can know.
-        if let EventBody::Shipment(shipment) = &mut event.body
-            && let Some(id) = account.carriers.get(shipment.carrier.trim())
-        {
-            shipment.carrier = id.clone();
-        }
-        let mapping = match &event.status {
-            Some(status) => match adapter.status_map(status) {
-                Ok((mapping, _)) => Some(mapping),
-                Err(e) => return dead("status-map", &e),
-            },
-            None => None,
-        };
-        let key = match (event.event_id.as_deref(), keys_by) {
-            (Some(id), _) if !id.is_empty() => {
-                keys::event_key("", Some(id), adapter.id(), &account.data.id, index)
-            }
-            (_, EventKeys::ByDelivery(delivery_key)) => {
-                keys::event_key(delivery_key, None, adapter.id(), &account.data.id, index)
-            }
-            (_, EventKeys::ByContent) => {
-                keys::content_event_key(adapter.id(), &account.data.id, &event)
-            }
-        };
-        mapped.push(MappedEvent {
-            key,
-            event,
-            mapping,
-        });
+    let mapped = derive::map_events(
+        adapter.id(),
+        &account.data.id,
+        &account.carriers,
+        events,
+        keys_by,
+        |status| adapter.status_map(status).map(|(mapping, _)| mapping),
+    );
+    match mapped {
+        Ok(mapped) => Outcome::Events(mapped),
+        Err(e) => dead("status-map", &e),
     }
-    Outcome::Events(mapped)
 }
 
 pub(crate) fn dead(stage: &str, error: &CallError) -> Outcome {
     Outcome::Dead {
         kind: error.kind().to_string(),
-        message: format!("{stage}: {error}"),
+        message: derive::dead_message(stage, error),
     }
 }
 

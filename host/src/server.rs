@@ -148,6 +148,10 @@ async fn webhook(
         Ok(WebhookOutcome::Unauthorized { kind, message }) => {
             error(StatusCode::UNAUTHORIZED, &kind, message)
         }
+        // Over the adapter's max_input_bytes: a retry cannot succeed.
+        Ok(WebhookOutcome::VerifyFailed { kind, message }) if kind == "input-too-large" => {
+            error(StatusCode::PAYLOAD_TOO_LARGE, &kind, message)
+        }
         Ok(WebhookOutcome::VerifyFailed { kind, message }) => {
             error(StatusCode::SERVICE_UNAVAILABLE, &kind, message)
         }

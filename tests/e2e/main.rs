@@ -5,6 +5,10 @@
 mod bad_input;
 mod flows;
 mod fulfilment;
+mod hotswap;
+mod limits;
+mod outbox;
 mod polling;
 mod postgres;
 mod sandbox;
+mod template;

@@ -4,128 +4,19 @@
 //! unreadable pages, items repeated across pages — asserting that no order
 //! is lost or stored twice and the cursor never moves past uncommitted data.
 
-use std::collections::VecDeque;
-use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use orderhub_core::model::OrderStatus;
 use orderhub_host::poll::http::FetchError;
 use orderhub_host::poll::{PollError, Poller, RunReport};
+use orderhub_tests::mock_platform::{self, Act, Shared};
 use orderhub_tests::{HostOptions, TestAccount, TestHost, fixture};
-use serde_json::{Value, json};
-
-const PATH: &str = "/admin/api/2024-04/orders.json";
-
-/// What the mock does with one request, in the order requests arrive.
-#[derive(Debug, Clone)]
-enum Act {
-    /// Serve the page the request asks for.
-    Page,
-    TooManyRequests(u64),
-    ServerError,
-    /// Send the start of the body, then break the connection.
-    Truncated,
-    /// Answer after this long.
-    Slow(Duration),
-    /// 200 with a body that is not JSON.
-    Garbage,
-}
-
-#[derive(Default)]
-struct Mock {
-    /// Orders by page: `pages[0]` for a first request, `pages[n]` for `page_info=p{n}`.
-    pages: Vec<Vec<Value>>,
-    script: VecDeque<Act>,
-    /// Every query string received, in order.
-    seen: Vec<String>,
-    addr: Option<SocketAddr>,
-}
-
-type Shared = Arc<Mutex<Mock>>;
-
-async fn orders(State(mock): State<Shared>, RawQuery(query): RawQuery) -> Response {
-    let query = query.unwrap_or_default();
-    let (act, page, addr, last) = {
-        let mut m = mock.lock().unwrap();
-        m.seen.push(query.clone());
-        let act = m.script.pop_front().unwrap_or(Act::Page);
-        let index = query
-            .split('&')
-            .find_map(|kv| kv.strip_prefix("page_info=p"))
-            .and_then(|n| n.parse::<usize>().ok())
-            .unwrap_or(0);
-        let page = m.pages.get(index).cloned().unwrap_or_default();
-        (act, (index, page), m.addr, m.pages.len())
-    };
-    match act {
-        Act::TooManyRequests(secs) => (
-            StatusCode::TOO_MANY_REQUESTS,
-            [("Retry-After", secs.to_string())],
-            "slow down",
-        )
-            .into_response(),
-        Act::ServerError => (StatusCode::INTERNAL_SERVER_ERROR, "oops").into_response(),
-        Act::Garbage => (StatusCode::OK, "{\"orders\": [ {\"id\": ").into_response(),
-        Act::Truncated => {
-            // The first bytes, then the connection breaks.
-            let chunks: Vec<Result<&'static str, std::io::Error>> = vec![
-                Ok("{\"orders\": ["),
-                Err(std::io::Error::other("connection reset")),
-            ];
-            let body = axum::body::Body::from_stream(futures_util::stream::iter(chunks));
-            (StatusCode::OK, body).into_response()
-        }
-        Act::Slow(wait) => {
-            tokio::time::sleep(wait).await;
-            page_response(page, addr, last)
-        }
-        Act::Page => page_response(page, addr, last),
-    }
-}
-
-fn page_response(
-    (index, orders): (usize, Vec<Value>),
-    addr: Option<SocketAddr>,
-    pages: usize,
-) -> Response {
-    let mut headers = HeaderMap::new();
-    if index + 1 < pages {
-        let addr = addr.expect("mock address");
-        let link = format!(
-            "<http://{addr}{PATH}?limit=250&page_info=p{}>; rel=\"next\"",
-            index + 1
-        );
-        headers.insert("Link", HeaderValue::from_str(&link).unwrap());
-    }
-    (
-        StatusCode::OK,
-        headers,
-        json!({ "orders": orders }).to_string(),
-    )
-        .into_response()
-}
+use serde_json::Value;
 
 async fn start_mock(pages: Vec<Vec<Value>>, script: Vec<Act>) -> (Shared, String) {
-    let mock: Shared = Arc::new(Mutex::new(Mock {
-        pages,
-        script: script.into(),
-        ..Default::default()
-    }));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    mock.lock().unwrap().addr = Some(addr);
-    let app = axum::Router::new()
-        .route(PATH, get(orders))
-        .with_state(mock.clone());
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    (mock, format!("http://{addr}"))
+    mock_platform::start("127.0.0.1:0".parse().unwrap(), pages, script)
+        .await
+        .expect("mock platform starts")
 }
 
 /// `minute` minutes into the hour that started two hours ago: inside the
@@ -206,12 +97,12 @@ async fn pages_survive_rate_limits_errors_cut_bodies_and_timeouts_without_loss_o
     ];
     let script = vec![
         Act::TooManyRequests(1),
-        Act::Page,
-        Act::ServerError,
-        Act::Page,
+        Act::Normal,
+        Act::Status(500),
+        Act::Normal,
         Act::Truncated,
         Act::Slow(Duration::from_millis(1500)),
-        Act::Page,
+        Act::Normal,
     ];
     let (mock, base) = start_mock(pages, script).await;
     let host = host_with(account(&base, ""), None).await;
@@ -257,7 +148,7 @@ async fn pages_survive_rate_limits_errors_cut_bodies_and_timeouts_without_loss_o
 #[tokio::test]
 async fn an_unreadable_page_is_kept_and_the_cursor_waits_for_it() {
     let pages = vec![vec![order(2001, 1)], vec![order(2002, 2)]];
-    let (mock, base) = start_mock(pages, vec![Act::Page, Act::Garbage]).await;
+    let (mock, base) = start_mock(pages, vec![Act::Normal, Act::Garbage]).await;
     let host = host_with(account(&base, ""), None).await;
 
     let error = poll(&host, 50).await.expect_err("page 2 cannot be read");
@@ -370,4 +261,68 @@ async fn a_long_retry_after_waits_for_the_next_run() {
     let report = poll(&host, 50).await.unwrap();
     assert_eq!(report.pages, 1);
     assert_eq!(mock.lock().unwrap().seen.len(), 2);
+}
+
+#[tokio::test]
+async fn reconciliation_backfills_corrects_and_reports_without_moving_the_cursor() {
+    use orderhub_tests::shopify_webhook;
+
+    let sample = order(450789469, 1);
+    let (_mock, base) = start_mock(vec![vec![sample, order(1002, 2)]], vec![]).await;
+    let host = host_with(account(&base, ""), None).await;
+    // The store saw the sample order only as pending (its paid webhook was lost)…
+    let pending =
+        orderhub_tests::Webhook::from_fixture(&fixture("shopify", "orders-create-pending"));
+    assert_eq!(
+        host.send("shopify", "jsmith", &pending).await.unwrap().0,
+        200
+    );
+    // …and has an order the platform's window does not hold.
+    let mut other = order(9999, 0);
+    other["updated_at"] = "2024-01-01T00:00:00Z".into();
+    let webhook = shopify_webhook(
+        "shpss_orderhub_fixture_current",
+        "orders/create",
+        "reconcile-9999",
+        other.to_string().as_bytes(),
+    );
+    assert_eq!(
+        host.send("shopify", "jsmith", &webhook).await.unwrap().0,
+        200
+    );
+
+    let poller = Poller::new(host.pipeline.clone()).unwrap();
+    let since = chrono::DateTime::parse_from_rfc3339("2000-01-01T00:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let report = poller
+        .reconcile("shopify", "jsmith", since, 10)
+        .await
+        .expect("reconciles");
+    assert_eq!(report.pages, 1);
+    assert_eq!(report.missing, ["1002"]);
+    assert_eq!(report.stale.len(), 1);
+    assert_eq!(report.stale[0].external_id, "450789469");
+    assert_eq!(report.stale[0].before, "pending_payment");
+    assert_eq!(report.stale[0].after, "paid");
+    assert_eq!(report.in_agreement, 0);
+    assert_eq!(report.only_in_store, ["9999"]);
+    let sample = host
+        .store()
+        .order("shopify", "jsmith", "450789469")
+        .unwrap()
+        .unwrap();
+    assert_eq!(sample.order.state.status, OrderStatus::Paid);
+    assert_eq!(
+        cursor(&host),
+        None,
+        "the account's polling cursor is untouched"
+    );
+
+    let again = poller
+        .reconcile("shopify", "jsmith", since, 10)
+        .await
+        .unwrap();
+    assert!(again.missing.is_empty() && again.stale.is_empty());
+    assert_eq!(again.in_agreement, 2);
 }

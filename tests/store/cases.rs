@@ -8,7 +8,8 @@ use orderhub_core::model::{
 };
 use orderhub_host::store::transfer::{self, Counts};
 use orderhub_host::store::{
-    AuthFailure, Committed, InboxState, OrderStore, Outcome, Record, StoreError, UNSTORABLE_TEXT,
+    AuthFailure, Committed, CursorUpdate, InboxState, OrderStore, Outcome, Record, StoreError,
+    UNSTORABLE_TEXT,
 };
 
 use crate::backend::{Backend, Kind};
@@ -783,6 +784,32 @@ fn populate(store: &dyn OrderStore) {
             "normalize: bad JSON",
         ))
         .unwrap();
+    // A polled page with its cursor, and a parcel an ERP reported, which
+    // queues a ship confirmation for the channel.
+    store
+        .commit_poll_page(
+            delivery("p1", vec![]),
+            CursorUpdate {
+                cursor: Some("{\"page\":2}".into()),
+                at: at("12:40"),
+            },
+        )
+        .unwrap();
+    store
+        .commit(delivery_from(
+            "erp",
+            "warehouse",
+            "w1",
+            vec![shipment_event(
+                "ZT200",
+                "1001",
+                "w1",
+                "12:45",
+                TrackingStatus::InfoReceived,
+                vec![],
+            )],
+        ))
+        .unwrap();
 }
 
 fn export(store: &dyn OrderStore) -> (String, Counts) {
@@ -803,18 +830,30 @@ pub fn export_then_import_keeps_everything(b: &Backend) {
         counts,
         Counts {
             auth_failures: 1,
-            inbox: 5,
-            events: 6,
+            inbox: 7,
+            events: 7,
             orders: 1,
-            shipments: 1,
+            shipments: 2,
             inventory: 1,
+            poll_states: 1,
+            confirmations: 1,
         }
     );
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 16);
+    assert_eq!(lines.len(), 22);
     assert_eq!(
         lines[0],
-        r#"{"type":"header","format":"orderhub-export","version":1}"#
+        r#"{"type":"header","format":"orderhub-export","version":2}"#
+    );
+    assert!(
+        lines[20].starts_with(r#"{"type":"poll_state","adapter":"shop""#),
+        "{}",
+        lines[20]
+    );
+    assert!(
+        lines[21].starts_with(r#"{"type":"confirmation","id":1,"#),
+        "{}",
+        lines[21]
     );
     assert!(
         lines[1].starts_with(r#"{"type":"auth_failure","id":1,"#),
@@ -854,7 +893,7 @@ pub fn export_then_import_keeps_everything(b: &Backend) {
             )],
         ))
         .unwrap();
-    assert_eq!(next.inbox_id, 6);
+    assert_eq!(next.inbox_id, 8);
     assert_eq!(
         target
             .store()
@@ -899,7 +938,7 @@ pub fn import_is_all_or_nothing(b: &Backend) {
         "{no_header}"
     );
     // The intact file goes in afterwards: nothing half-imported was left.
-    assert_eq!(import(store, &text, false).unwrap().inbox, 5);
+    assert_eq!(import(store, &text, false).unwrap().inbox, 7);
 }
 
 pub fn reopening_keeps_data_and_schema(b: &Backend) {

@@ -10,6 +10,8 @@ mod backend;
 mod cases;
 mod events;
 mod parcels;
+mod polling;
+mod rederive;
 
 macro_rules! on_every_backend {
     ($($case:ident),* $(,)?) => {
@@ -34,6 +36,8 @@ macro_rules! on_every_backend {
 
 use cases::*;
 use parcels::*;
+use polling::*;
+use rederive::*;
 
 on_every_backend!(
     commit_then_duplicate,
@@ -58,4 +62,7 @@ on_every_backend!(
     a_parcel_waits_for_its_order,
     a_parcel_in_trouble_holds_the_order,
     a_parcel_without_carrier_is_taken_over,
+    confirmations_are_queued_once_and_claimed_once,
+    a_cursor_moves_with_its_page_and_a_failure_keeps_it,
+    deliveries_of_an_adapter_since_a_time_and_their_events,
 );

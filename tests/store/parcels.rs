@@ -463,3 +463,94 @@ pub fn a_parcel_without_carrier_is_taken_over(b: &Backend) {
         1
     );
 }
+
+/// A parcel another system reported queues one confirmation for the
+/// channel; one the channel reported itself queues none; a claimed item is
+/// not handed to a second sender.
+pub fn confirmations_are_queued_once_and_claimed_once(b: &Backend) {
+    use chrono::Duration;
+    use orderhub_host::store::outbox::{OutboxState, SendResult};
+
+    let store = b.store();
+    store
+        .commit(delivery("o", vec![two_line_order("9001", "o1", "08:00")]))
+        .unwrap();
+    // The channel's own fulfilment: nothing to tell it.
+    store
+        .commit(delivery(
+            "c1",
+            vec![parcel(
+                "SF",
+                "SF91",
+                Some("9001"),
+                &[],
+                "c1",
+                "09:00",
+                shipped(),
+                None,
+            )],
+        ))
+        .unwrap();
+    // The ERP's parcel, reported twice.
+    for name in ["e1", "e2"] {
+        commit_from(
+            store,
+            ERP,
+            name,
+            vec![parcel(
+                "ZTO",
+                "ZT92",
+                Some("9001"),
+                &[("TEA", 2)],
+                name,
+                "10:00",
+                shipped(),
+                None,
+            )],
+        );
+    }
+    let queued = store.confirmations_of(ADAPTER, ACCOUNT, "9001").unwrap();
+    assert_eq!(queued.len(), 1);
+    assert_eq!(queued[0].request.carrier, "zto");
+    assert_eq!(queued[0].request.tracking_number, "ZT92");
+    assert_eq!(queued[0].request.line_ids, ["L1"]);
+
+    // Queued at commit time, due at once.
+    let now = chrono::Utc::now() + Duration::seconds(1);
+    let claimed = store
+        .claim_confirmations(now, now + Duration::minutes(5), 10)
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert!(
+        store
+            .claim_confirmations(now, now + Duration::minutes(5), 10)
+            .unwrap()
+            .is_empty(),
+        "leased to the first sender"
+    );
+    store
+        .finish_confirmation(
+            claimed[0].id,
+            SendResult::Retry {
+                error: "503".into(),
+                at: now + Duration::minutes(1),
+            },
+            now,
+        )
+        .unwrap();
+    assert!(
+        store.claim_confirmations(now, now, 10).unwrap().is_empty(),
+        "not due yet"
+    );
+    let later = now + Duration::minutes(2);
+    let again = store.claim_confirmations(later, later, 10).unwrap();
+    assert_eq!(again.len(), 1);
+    store
+        .finish_confirmation(again[0].id, SendResult::Failed("400".into()), later)
+        .unwrap();
+    let failed = store.failed_confirmations(10).unwrap();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].state, OutboxState::Failed);
+    assert_eq!(failed[0].attempts, 2);
+    assert_eq!(failed[0].last_error.as_deref(), Some("400"));
+}

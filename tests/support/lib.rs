@@ -6,6 +6,8 @@
 //! the adapters' code, so a test that passes shows an adapter agrees with the
 //! platform's rule rather than with itself.
 
+pub mod mock_platform;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -27,7 +29,8 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-fn target_dir() -> PathBuf {
+/// Where cargo builds (`CARGO_TARGET_DIR`, else `target/`).
+pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root().join("target"))
@@ -447,4 +450,60 @@ impl Drop for TestHost {
     fn drop(&mut self) {
         self.server.abort();
     }
+}
+
+/// The admin API of a [`TestHost`], served on its own free loopback port
+/// and stopped when dropped.
+pub struct TestAdmin {
+    pub base_url: String,
+    pub client: orderhub_host::admin::AdminClient,
+    pub installer: Arc<orderhub_host::install::Installer>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl TestHost {
+    /// Starts the admin API of this host, requiring `token`.
+    pub async fn start_admin(&self, token: &str) -> Result<TestAdmin> {
+        let installer = Arc::new(
+            orderhub_host::app::installer(&self.pipeline).context("creating the installer")?,
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let address = listener.local_addr()?;
+        let (serving, token_owned) = (installer.clone(), token.to_string());
+        let task = tokio::spawn(async move {
+            let _ = orderhub_host::admin::serve(serving, &token_owned, listener).await;
+        });
+        Ok(TestAdmin {
+            base_url: format!("http://{address}"),
+            client: orderhub_host::admin::AdminClient::new(address, token),
+            installer,
+            task,
+        })
+    }
+
+    /// The adapters directory the host loaded its components from.
+    pub fn adapters_dir(&self) -> PathBuf {
+        self.dir.path().join("adapters")
+    }
+}
+
+impl Drop for TestAdmin {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// The built `orderhub` binary, built first when a test run did not build it.
+pub fn orderhub_binary() -> PathBuf {
+    let path = target_dir().join("debug/orderhub");
+    if !path.exists() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = std::process::Command::new(cargo)
+            .args(["build", "-p", "orderhub-host", "--bin", "orderhub"])
+            .current_dir(workspace_root())
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "building the orderhub binary failed");
+    }
+    path
 }

@@ -14,7 +14,6 @@
 //! - [`trace`]: reading a trace message into a shipment event;
 //! - [`status`]: the action-code table behind `status-map` and the declared statuses;
 //! - [`digest`]: `data_digest` and signing outbound drafts;
-//! - [`zone`]: the scans' `timeZone` offsets;
 //! - [`metadata`]: what the adapter declares; [`ack`]: the reply to a push;
 //! - [`account`]: reading credentials from the account.
 
@@ -25,7 +24,6 @@ mod metadata;
 mod push;
 mod status;
 mod trace;
-mod zone;
 
 mod bindings {
     wit_bindgen::generate!({

@@ -17,7 +17,7 @@ use crate::bindings::orderhub::adapter::types::{
     Checkpoint, Event, EventBody, PlatformStatus, Shipment, StatusDomain,
 };
 use crate::status::SIGNED;
-use crate::zone::parse_zone;
+use orderhub_adapter_kit::zone::parse_zone;
 
 /// Carrier code used when the message does not name the carrier: the parcel
 /// is then in Cainiao's own network.

@@ -2,58 +2,7 @@
 //!
 //! Credentials other than the signing secrets live in `account.credentials`;
 //! blank values count as absent so an unset `env:` expansion reads as missing.
-//! (Copied from the kuaidi100 adapter; a candidate for the kit.)
-
-use orderhub_adapter_kit::KitError;
 
 use crate::bindings::orderhub::adapter::types::Account;
 
-/// A credential's value, when configured and not blank.
-pub(crate) fn optional<'a>(account: &'a Account, name: &str) -> Option<&'a str> {
-    orderhub_adapter_kit::http::named_value(
-        account.credentials.iter().map(|c| (&c.name, &c.value)),
-        name,
-    )
-}
-
-/// A credential the caller cannot work without; `why` says what it is for.
-pub(crate) fn required<'a>(
-    account: &'a Account,
-    name: &str,
-    why: &str,
-) -> Result<&'a str, KitError> {
-    optional(account, name).ok_or_else(|| KitError::MissingCredential(format!("{name}: {why}")))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::bindings::orderhub::adapter::types::Field;
-
-    fn account(credentials: &[(&str, &str)]) -> Account {
-        Account {
-            id: "main".into(),
-            secrets: vec![],
-            credentials: credentials
-                .iter()
-                .map(|(n, v)| Field {
-                    name: (*n).into(),
-                    value: (*v).into(),
-                })
-                .collect(),
-        }
-    }
-
-    #[test]
-    fn blank_credentials_count_as_absent() {
-        let a = account(&[("customer", "  "), ("key", "k")]);
-        assert_eq!(optional(&a, "customer"), None);
-        assert_eq!(optional(&a, "key"), Some("k"));
-        assert_eq!(
-            required(&a, "customer", "the query needs it"),
-            Err(KitError::MissingCredential(
-                "customer: the query needs it".into()
-            ))
-        );
-    }
-}
+orderhub_adapter_kit::account_credentials!(Account);

@@ -11,7 +11,7 @@
 //! - [`bill`]: reading query rows into shipment events;
 //! - [`status`]: the bill statuses behind `status-map` and the declared statuses;
 //! - [`signing`]: the SDK's signed headers (`X-Api-Signature`, `X-Kd-Signature`…);
-//! - [`zone`]: the tenant time zone; [`metadata`]: what the adapter declares;
+//! - [`metadata`]: what the adapter declares;
 //! - [`account`]: reading credentials from the account.
 
 mod account;
@@ -20,7 +20,6 @@ mod metadata;
 mod poll;
 mod signing;
 mod status;
-mod zone;
 
 mod bindings {
     wit_bindgen::generate!({

@@ -24,7 +24,7 @@ use crate::account;
 use crate::bill::{self, FIELD_KEYS, FORM_ID, Row};
 use crate::bindings::orderhub::adapter::types::{Account, HttpResponse, OutboundRequest, PollPage};
 use crate::signing;
-use crate::zone::parse_zone;
+use orderhub_adapter_kit::zone::parse_zone;
 
 /// The query service, under the server URL.
 pub(crate) const QUERY_PATH: &str =

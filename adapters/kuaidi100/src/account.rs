@@ -4,31 +4,15 @@
 //! realtime query needs `customer` and `key`, and may point at another host
 //! through `base_url`. All of those come from `account.credentials`.
 
-use orderhub_adapter_kit::KitError;
-
 use crate::bindings::orderhub::adapter::types::Account;
 
-/// A credential's value, when configured and not blank.
-pub(crate) fn optional<'a>(account: &'a Account, name: &str) -> Option<&'a str> {
-    orderhub_adapter_kit::http::named_value(
-        account.credentials.iter().map(|c| (&c.name, &c.value)),
-        name,
-    )
-}
-
-/// A credential the caller cannot work without; `why` says what it is for.
-pub(crate) fn required<'a>(
-    account: &'a Account,
-    name: &str,
-    why: &str,
-) -> Result<&'a str, KitError> {
-    optional(account, name).ok_or_else(|| KitError::MissingCredential(format!("{name}: {why}")))
-}
+orderhub_adapter_kit::account_credentials!(Account);
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::bindings::orderhub::adapter::types::Field;
+    use orderhub_adapter_kit::KitError;
 
     fn account(credentials: &[(&str, &str)]) -> Account {
         Account {

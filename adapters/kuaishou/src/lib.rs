@@ -8,8 +8,7 @@
 //!
 //! Each module does one job:
 //!
-//! - [`aes`]: AES-CBC decryption (the workspace has no AES crate);
-//! - [`push`]: decrypting and authenticating a push body;
+//! - [`push`]: decrypting (the kit's AES-CBC) and authenticating a push body;
 //! - [`message`]: one envelope as canonical events; [`topics`]: the events;
 //! - [`order`]: one polled order as a canonical order;
 //! - [`status`]: the status tables behind `status-map` and the declarations;
@@ -18,7 +17,6 @@
 //! - [`metadata`]: what the adapter declares; [`ack`]: the reply to a push.
 
 mod ack;
-mod aes;
 mod credentials;
 mod message;
 mod metadata;

@@ -8,17 +8,15 @@
 //! without the secret cannot produce such a ciphertext, and a flipped byte
 //! garbles the JSON or the padding.
 
-use orderhub_adapter_kit::{KitError, json, sig};
+use orderhub_adapter_kit::{KitError, aes, json, sig};
 use serde_json::Value;
-
-use crate::aes;
 
 const ZERO_IV: [u8; 16] = [0; 16];
 
 /// Decrypts `body` with one message secret, returning the plaintext.
 fn decrypt_with(secret: &str, ciphertext: &[u8]) -> Option<Vec<u8>> {
     let key = sig::base64_decode(secret.trim(), "message secret").ok()?;
-    aes::cbc_decrypt(&key, &ZERO_IV, ciphertext).ok()
+    aes::aes_cbc_decrypt_pkcs7(&key, &ZERO_IV, ciphertext, aes::BLOCK).ok()
 }
 
 /// Whether the plaintext is an envelope addressed to `app_key`.

@@ -9,22 +9,7 @@ use orderhub_adapter_kit::KitError;
 
 use crate::bindings::orderhub::adapter::types::Account;
 
-/// A credential's value, when configured and not blank.
-pub(crate) fn optional<'a>(account: &'a Account, name: &str) -> Option<&'a str> {
-    orderhub_adapter_kit::http::named_value(
-        account.credentials.iter().map(|c| (&c.name, &c.value)),
-        name,
-    )
-}
-
-/// A credential the caller cannot work without; `why` says what it is for.
-pub(crate) fn required<'a>(
-    account: &'a Account,
-    name: &str,
-    why: &str,
-) -> Result<&'a str, KitError> {
-    optional(account, name).ok_or_else(|| KitError::MissingCredential(format!("{name}: {why}")))
-}
+orderhub_adapter_kit::account_credentials!(Account);
 
 /// The user's numeric id (`uid`).
 pub(crate) fn uid(account: &Account) -> Result<i64, KitError> {

@@ -4,12 +4,13 @@
 //! carries `signature` (plaintext mode) or `msg_signature` (safe/compatible
 //! mode) query parameters computed from the push token. The open API has no
 //! per-request signature, only an `access_token` query parameter. The adapter
-//! verifies pushes, normalises JSON order events and relayed
+//! verifies pushes, decrypts safe-mode pushes, normalises JSON order events and relayed
 //! `/channels/ec/order/get` responses, and polls `/channels/ec/order/list/get`.
 //!
 //! Each module does one job:
 //!
 //! - [`push_sign`]: the push signature rule and timestamp tolerance;
+//! - [`safe_mode`]: decrypting a safe-mode push's `Encrypt` (EncodingAESKey);
 //! - [`push`]: push bodies (and relayed order responses) as events;
 //! - [`topics`]: the order events understood and the status each implies;
 //! - [`order`]: an `/channels/ec/order/get` order object as a canonical order;
@@ -24,6 +25,7 @@ mod order;
 mod poll;
 mod push;
 mod push_sign;
+mod safe_mode;
 mod status;
 mod topics;
 
@@ -68,8 +70,8 @@ impl Guest for WechatChannels {
         Ok(api::sign(request, &account)?)
     }
 
-    fn normalize(request: HttpRequest, _account: Account) -> Result<Vec<Event>, AdapterError> {
-        Ok(push::normalize(&request.body)?)
+    fn normalize(request: HttpRequest, account: Account) -> Result<Vec<Event>, AdapterError> {
+        Ok(push::normalize(&request.body, &account)?)
     }
 
     fn status_map(status: PlatformStatus) -> Result<StatusMapping, AdapterError> {

@@ -1,33 +1,73 @@
 //! Push bodies (and relayed order responses) as canonical events.
 //!
-//! Three JSON shapes reach the push endpoint:
+//! Four shapes reach the push endpoint:
 //!
-//! - a plaintext (or compatible-mode) event `{ToUserName, FromUserName,
-//!   CreateTime, MsgType:"event", Event, order_info{order_id, …}}`;
-//! - a safe-mode body holding only `Encrypt`: decrypting it needs
-//!   AES-256-CBC, which this adapter does not carry, so it is `unsupported`;
+//! - a plaintext event `{ToUserName, FromUserName, CreateTime,
+//!   MsgType:"event", Event, order_info{order_id, …}}`;
+//! - a safe-mode body holding only `Encrypt` (JSON, or the XML `<Encrypt>`
+//!   element): it is decrypted ([`crate::safe_mode`]) and the message inside
+//!   is read as a plaintext push;
+//! - a compatible-mode body with both: when an EncodingAESKey is configured
+//!   the encrypted copy is used (only it is covered by `msg_signature`),
+//!   otherwise the plaintext fields;
 //! - a relayed `/channels/ec/order/get` response (`{errcode, order}`), so a
 //!   full order can be recorded without waiting for a poll.
 //!
-//! XML bodies (the push's other data format) are `unsupported`: the shop
-//! must choose JSON as the push data format.
+//! XML messages are read only far enough to skip those that are not order
+//! events; XML order events are `unsupported`: the shop must choose JSON as
+//! the push data format.
 
 use orderhub_adapter_kit::KitError;
 use orderhub_adapter_kit::json::{self, Fields};
 
 use crate::bindings::orderhub::adapter::types::{
-    Event, EventBody, Order, PlatformStatus, StatusDomain,
+    Account, Event, EventBody, Order, PlatformStatus, StatusDomain,
 };
 use crate::order::{self, CURRENCY, opt_time};
-use crate::{api, topics};
+use crate::push_sign::xml_element;
+use crate::{api, safe_mode, topics};
 
 /// The events of a verified push body.
-pub fn normalize(body: &[u8]) -> Result<Vec<Event>, KitError> {
-    let trimmed = body.trim_ascii_start();
-    if trimmed.first() == Some(&b'<') {
-        return Err(KitError::Unsupported(
-            "XML push bodies: configure the push data format as JSON".into(),
-        ));
+pub fn normalize(body: &[u8], account: &Account) -> Result<Vec<Event>, KitError> {
+    let Some((encrypt, has_plaintext)) = encrypted_part(body)? else {
+        return plain(body);
+    };
+    if has_plaintext && !safe_mode::configured(account) {
+        // Compatible mode without a key: the plaintext copy is all there is.
+        return plain(body);
+    }
+    let message = safe_mode::decrypt(&encrypt, account)?;
+    plain(&message)
+}
+
+/// The `Encrypt` field when the body has one, and whether plaintext message
+/// fields sit beside it (compatible mode).
+fn encrypted_part(body: &[u8]) -> Result<Option<(String, bool)>, KitError> {
+    if is_xml(body) {
+        let text = std::str::from_utf8(body)
+            .map_err(|_| KitError::MalformedPayload("the body is not UTF-8".into()))?;
+        return Ok(xml_element(text, "Encrypt")
+            .map(|e| (e.to_string(), xml_element(text, "MsgType").is_some())));
+    }
+    let value = json::parse(body)?;
+    let root = Fields::of(&value, "")?;
+    if root.optional("Encrypt").is_none() {
+        return Ok(None);
+    }
+    Ok(Some((
+        root.string("Encrypt")?,
+        root.optional("MsgType").is_some(),
+    )))
+}
+
+fn is_xml(body: &[u8]) -> bool {
+    body.trim_ascii_start().first() == Some(&b'<')
+}
+
+/// A plaintext push (or the message decrypted from a safe-mode one).
+fn plain(body: &[u8]) -> Result<Vec<Event>, KitError> {
+    if is_xml(body) {
+        return plain_xml(body);
     }
     let value = json::parse(body)?;
     let root = Fields::of(&value, "")?;
@@ -38,13 +78,6 @@ pub fn normalize(body: &[u8]) -> Result<Vec<Event>, KitError> {
             topics::ORDER_GET,
         )?]);
     }
-    if root.optional("Event").is_none() && root.optional("Encrypt").is_some() {
-        return Err(KitError::Unsupported(
-            "safe-mode push: decrypting Encrypt needs AES-256-CBC with the EncodingAESKey, \
-             which this adapter does not implement; use plaintext or compatible mode"
-                .into(),
-        ));
-    }
     if root.string("MsgType")? != "event" {
         return Ok(vec![]);
     }
@@ -53,6 +86,26 @@ pub fn normalize(body: &[u8]) -> Result<Vec<Event>, KitError> {
         return Ok(vec![]);
     };
     Ok(vec![push_event(&root, topic)?])
+}
+
+/// XML messages: those that are not order events record nothing; order
+/// events in XML are not read.
+fn plain_xml(body: &[u8]) -> Result<Vec<Event>, KitError> {
+    let text = std::str::from_utf8(body)
+        .map_err(|_| KitError::MalformedPayload("the body is not UTF-8".into()))?;
+    let unsupported = || {
+        KitError::Unsupported(
+            "XML order pushes are not read: configure the push data format as JSON".into(),
+        )
+    };
+    let msg_type = xml_element(text, "MsgType").ok_or_else(unsupported)?;
+    if msg_type != "event" {
+        return Ok(vec![]);
+    }
+    match xml_element(text, "Event") {
+        Some(name) if topics::find(name).is_none() => Ok(vec![]),
+        _ => Err(unsupported()),
+    }
 }
 
 /// One order event: the order id and the status the event implies.
@@ -119,6 +172,18 @@ mod tests {
         }
     }
 
+    fn account() -> Account {
+        Account {
+            id: "t".into(),
+            secrets: vec!["tok".into()],
+            credentials: vec![],
+        }
+    }
+
+    fn normalize(body: &[u8]) -> Result<Vec<Event>, KitError> {
+        super::normalize(body, &account())
+    }
+
     #[test]
     fn relayed_sample_order() {
         let events = normalize(SAMPLE).unwrap();
@@ -149,14 +214,29 @@ mod tests {
 
     #[test]
     fn safe_mode_xml_and_other_events() {
+        // Safe mode without an EncodingAESKey cannot be read.
         assert!(matches!(
             normalize(br#"{"ToUserName":"gh_*","Encrypt":"abc"}"#),
-            Err(KitError::Unsupported(_))
+            Err(KitError::MissingCredential(_))
         ));
+        assert!(matches!(
+            normalize(b"<xml><Encrypt><![CDATA[abc]]></Encrypt></xml>"),
+            Err(KitError::MissingCredential(_))
+        ));
+        // Compatible mode without a key falls back to the plaintext copy.
+        let compatible = br#"{"CreateTime":1,"MsgType":"event","Event":"channels_ec_order_pay","order_info":{"order_id":"7"},"Encrypt":"abc"}"#;
+        assert_eq!(normalize(compatible).unwrap().len(), 1);
         assert!(matches!(
             normalize(b"<xml></xml>"),
             Err(KitError::Unsupported(_))
         ));
+        let xml_order = b"<xml><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[channels_ec_order_pay]]></Event></xml>";
+        assert!(matches!(
+            normalize(xml_order),
+            Err(KitError::Unsupported(_))
+        ));
+        let xml_text = b"<xml><MsgType><![CDATA[text]]></MsgType><Content>hi</Content></xml>";
+        assert_eq!(normalize(xml_text), Ok(vec![]));
         let other = br#"{"CreateTime":1,"MsgType":"event","Event":"channels_ec_vip_join"}"#;
         assert_eq!(normalize(other), Ok(vec![]));
         let missing = br#"{"CreateTime":1,"MsgType":"event","Event":"channels_ec_order_pay","order_info":{}}"#;

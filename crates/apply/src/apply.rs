@@ -31,7 +31,9 @@ use orderhub_core::model::{
     Event, EventBody, HoldChange, InventoryLevel, Order, OrderStatus, Shipment, StatusMapping,
 };
 
-use crate::records::{Committed, MappedEvent, OrderRecord, Outcome, ShipmentRecord};
+use crate::records::{
+    Committed, ConfirmationRequest, MappedEvent, OrderRecord, Outcome, ShipmentRecord,
+};
 
 /// What a timeline row is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,6 +132,13 @@ pub trait Tx {
     /// Serialises linking around one order reference between concurrent
     /// writers (a no-op where one writer does everything).
     fn lock_order_ref(&mut self, external_id: &str) -> Result<(), Self::Error>;
+    /// Queues telling a channel about a parcel, once per (order, parcel): a
+    /// request already queued is left as it is. A host that sends no
+    /// confirmations (one without outbound network access) keeps this default.
+    fn enqueue_confirmation(&mut self, request: &ConfirmationRequest) -> Result<(), Self::Error> {
+        let _ = request;
+        Ok(())
+    }
     fn save_inventory(
         &mut self,
         adapter: &str,
@@ -414,6 +423,7 @@ fn apply_shipment_event<T: Tx + ?Sized>(
     ) else {
         return Ok((changed, note));
     };
+    request_confirmation(tx, &record, now)?;
     // What the report says of the order beyond the parcel (a channel's
     // fulfilment being prepared, or cancelled) applies as given; how far the
     // order has shipped is for its parcels together to say.
@@ -485,8 +495,55 @@ fn link_waiting_parcels<T: Tx + ?Sized>(
         parcel.order_account = Some(account.to_string());
         parcel.updated_at = now;
         tx.save_shipment(&parcel)?;
+        request_confirmation(tx, &parcel, now)?;
     }
     derive_order_from_parcels(tx, adapter, account, external_id, now)
+}
+
+/// Queues telling the order's channel about a linked parcel that another
+/// system reported (a parcel the channel reported itself is known there).
+/// Waits until the parcel's carrier is known; asking again is harmless.
+fn request_confirmation<T: Tx + ?Sized>(
+    tx: &mut T,
+    parcel: &ShipmentRecord,
+    now: DateTime<Utc>,
+) -> Result<(), T::Error> {
+    let (Some(order_adapter), Some(order_account), Some(order_id)) = (
+        &parcel.order_adapter,
+        &parcel.order_account,
+        &parcel.order_external_id,
+    ) else {
+        return Ok(());
+    };
+    let reported_by_channel = parcel.adapter == *order_adapter && parcel.account == *order_account;
+    if reported_by_channel || parcel.carrier.is_empty() || parcel.tracking_number.is_empty() {
+        return Ok(());
+    }
+    let order_lines = tx
+        .load_order(order_adapter, order_account, order_id)?
+        .and_then(|o| o.snapshot)
+        .map(|s| s.lines)
+        .unwrap_or_default();
+    let mut line_ids: Vec<String> = Vec::new();
+    for shipped in &parcel.snapshot.lines {
+        if let Some(id) = order_lines
+            .iter()
+            .find(|o| fulfilment::same_line(o, shipped))
+            .and_then(|o| o.external_id.clone())
+            && !line_ids.contains(&id)
+        {
+            line_ids.push(id);
+        }
+    }
+    tx.enqueue_confirmation(&ConfirmationRequest {
+        order_adapter: order_adapter.clone(),
+        order_account: order_account.clone(),
+        order_external_id: order_id.clone(),
+        carrier: parcel.carrier.clone(),
+        tracking_number: parcel.tracking_number.clone(),
+        line_ids,
+        requested_at: now,
+    })
 }
 
 /// Applies what all of an order's parcels say about it.

@@ -9,7 +9,9 @@
 //! `wasm32-wasip2` as well as natively.
 //!
 //! - [`records`]: deliveries, outcomes and the stored order/shipment rows.
+//! - [`derive`]: from an adapter's events to keyed, status-mapped events.
 //! - [`apply`]: the rules, against a backend's [`apply::Tx`].
 
 pub mod apply;
+pub mod derive;
 pub mod records;

@@ -135,3 +135,19 @@ pub struct ShipmentRecord {
     pub snapshot: orderhub_core::model::Shipment,
     pub updated_at: DateTime<Utc>,
 }
+
+/// A channel to be told that its order shipped: a parcel of the order was
+/// reported by another system (an ERP, a WMS, a carrier). Hosts that send
+/// confirmations keep these in an outbox, one per (order, parcel).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfirmationRequest {
+    pub order_adapter: String,
+    pub order_account: String,
+    pub order_external_id: String,
+    /// Canonical carrier id.
+    pub carrier: String,
+    pub tracking_number: String,
+    /// The channel's ids of the order lines in the parcel; empty: the whole order.
+    pub line_ids: Vec<String>,
+    pub requested_at: DateTime<Utc>,
+}

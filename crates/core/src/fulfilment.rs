@@ -80,7 +80,7 @@ pub fn every_line_shipped(order_lines: &[OrderLine], parcels: &[Parcel<'_>]) -> 
 /// A parcel line names an order line by the channel's line id or by SKU. An
 /// ERP reports its own line ids (ERPNext's `so_detail`), which the channel's
 /// never equal, so a differing id does not rule out a matching SKU.
-fn same_line(ordered: &OrderLine, shipped: &ShippedLine) -> bool {
+pub fn same_line(ordered: &OrderLine, shipped: &ShippedLine) -> bool {
     let same_id =
         shipped.line_external_id.is_some() && shipped.line_external_id == ordered.external_id;
     let same_sku = shipped.sku.is_some() && shipped.sku == ordered.sku;

@@ -16,10 +16,12 @@
 //!
 //! - [`http`]: the HTTP client adapters' requests go through.
 //! - [`entry`]: a polled page as an inbox row, and back for replay.
+//! - [`reconcile`]: comparing the store with what a platform reports now.
 //! - [`scheduler`]: polling every configured account on its interval.
 
 pub mod entry;
 pub mod http;
+pub mod reconcile;
 pub mod scheduler;
 
 use std::sync::Arc;
@@ -86,6 +88,11 @@ impl Poller {
 
     pub fn pipeline(&self) -> &Pipeline {
         &self.pipeline
+    }
+
+    /// The HTTP client, shared with the confirmation sender.
+    pub fn client(&self) -> Arc<PlatformClient> {
+        self.client.clone()
     }
 
     /// Polls one account until the platform has nothing more or `max_pages`

@@ -5,6 +5,10 @@
 //! accounts on the same schedule spread out instead of hitting a platform
 //! together. A run that stopped at `max_pages` with more to fetch is followed
 //! by the next one at once. Runs of one account never overlap.
+//!
+//! An account with `reconcile_every_secs` is also reconciled on that
+//! interval, against the orders the store saw change since the previous
+//! reconciliation.
 
 use std::hash::{BuildHasher, Hasher};
 use std::time::Duration;
@@ -27,36 +31,60 @@ pub fn spawn(poller: Poller) -> Vec<JoinHandle<()>> {
                 .map(|p| (a.adapter.clone(), a.data.id.clone(), p))
         })
         .collect();
-    accounts
-        .into_iter()
-        .map(|(adapter, account, schedule)| {
-            let poller = poller.clone();
-            tokio::spawn(async move {
-                tracing::info!(
-                    adapter,
-                    account,
-                    interval = ?schedule.interval,
-                    "polling scheduled"
-                );
-                let mut wait = jitter(schedule.jitter);
-                loop {
-                    tokio::time::sleep(wait).await;
-                    wait = match poller
-                        .poll_account(&adapter, &account, schedule.max_pages)
-                        .await
-                    {
-                        Ok(report) if report.more_left => Duration::ZERO,
-                        Ok(report) => {
-                            tracing::debug!(adapter, account, ?report, "poll run done");
-                            schedule.interval + jitter(schedule.jitter)
-                        }
-                        // Already logged and recorded on the poll state.
-                        Err(_) => schedule.interval + jitter(schedule.jitter),
-                    };
+    let mut tasks = Vec::new();
+    for (adapter, account, schedule) in &accounts {
+        let Some(every) = schedule.reconcile_every else {
+            continue;
+        };
+        let (poller, adapter, account) = (poller.clone(), adapter.clone(), account.clone());
+        tasks.push(tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every + jitter(every / 10)).await;
+                let since = chrono::Utc::now()
+                    - chrono::Duration::from_std(every * 2).unwrap_or(chrono::Duration::days(1));
+                match poller.reconcile(&adapter, &account, since, 1000).await {
+                    Ok(r) => tracing::info!(
+                        adapter,
+                        account,
+                        missing = r.missing.len(),
+                        stale = r.stale.len(),
+                        in_agreement = r.in_agreement,
+                        only_in_store = r.only_in_store.len(),
+                        "reconciled"
+                    ),
+                    Err(e) => tracing::warn!(adapter, account, "reconciliation failed: {e}"),
                 }
-            })
+            }
+        }));
+    }
+    tasks.extend(accounts.into_iter().map(|(adapter, account, schedule)| {
+        let poller = poller.clone();
+        tokio::spawn(async move {
+            tracing::info!(
+                adapter,
+                account,
+                interval = ?schedule.interval,
+                "polling scheduled"
+            );
+            let mut wait = jitter(schedule.jitter);
+            loop {
+                tokio::time::sleep(wait).await;
+                wait = match poller
+                    .poll_account(&adapter, &account, schedule.max_pages)
+                    .await
+                {
+                    Ok(report) if report.more_left => Duration::ZERO,
+                    Ok(report) => {
+                        tracing::debug!(adapter, account, ?report, "poll run done");
+                        schedule.interval + jitter(schedule.jitter)
+                    }
+                    // Already logged and recorded on the poll state.
+                    Err(_) => schedule.interval + jitter(schedule.jitter),
+                };
+            }
         })
-        .collect()
+    }));
+    tasks
 }
 
 /// A random duration up to `max`. Spreading load needs no strong

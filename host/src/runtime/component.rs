@@ -51,6 +51,24 @@ pub enum CallError {
     /// The adapter could not be instantiated (pool exhausted, link error).
     #[error("adapter {adapter} could not be instantiated: {message}")]
     Instantiate { adapter: String, message: String },
+    /// The body handed to the adapter is larger than its `max_input_bytes`.
+    #[error(
+        "adapter {adapter}: the input is {bytes} bytes, over its max_input_bytes limit of {limit}"
+    )]
+    InputTooLarge {
+        adapter: String,
+        bytes: usize,
+        limit: usize,
+    },
+    /// The adapter returned more than its `max_output_bytes`.
+    #[error(
+        "adapter {adapter}: the output is {bytes} bytes, over its max_output_bytes limit of {limit}"
+    )]
+    OutputTooLarge {
+        adapter: String,
+        bytes: usize,
+        limit: usize,
+    },
 }
 
 impl CallError {
@@ -63,6 +81,8 @@ impl CallError {
             CallError::MemoryLimit { .. } => "memory-limit",
             CallError::FuelExhausted { .. } => "fuel-exhausted",
             CallError::Instantiate { .. } => "instantiate",
+            CallError::InputTooLarge { .. } => "input-too-large",
+            CallError::OutputTooLarge { .. } => "output-too-large",
         }
     }
 
@@ -264,12 +284,55 @@ impl LoadedAdapter {
         }
     }
 
+    /// Refuses an input over the adapter's `max_input_bytes`.
+    fn check_input(&self, bytes: usize) -> Result<(), CallError> {
+        let limit = self.limits.max_input_bytes;
+        if bytes <= limit {
+            return Ok(());
+        }
+        tracing::warn!(
+            adapter = &*self.id,
+            bytes,
+            limit,
+            "adapter input over max_input_bytes"
+        );
+        Err(CallError::InputTooLarge {
+            adapter: self.id.to_string(),
+            bytes,
+            limit,
+        })
+    }
+
+    /// Refuses an output over the adapter's `max_output_bytes`.
+    fn check_output<T>(
+        &self,
+        (value, stats): (T, CallStats),
+        bytes: usize,
+    ) -> Result<(T, CallStats), CallError> {
+        let limit = self.limits.max_output_bytes;
+        if bytes <= limit {
+            return Ok((value, stats));
+        }
+        tracing::warn!(
+            adapter = &*self.id,
+            bytes,
+            limit,
+            "adapter output over max_output_bytes"
+        );
+        Err(CallError::OutputTooLarge {
+            adapter: self.id.to_string(),
+            bytes,
+            limit,
+        })
+    }
+
     pub fn verify(
         &self,
         request: &m::RawRequest,
         account: &m::AccountData,
         now: DateTime<Utc>,
     ) -> Result<CallStats, CallError> {
+        self.check_input(request.body.len())?;
         let (req, acc) = (request.into(), account.into());
         self.call(|a, s| {
             a.orderhub_adapter_connector()
@@ -283,9 +346,13 @@ impl LoadedAdapter {
         request: &m::RawRequest,
         account: &m::AccountData,
     ) -> Result<(Vec<m::Event>, CallStats), CallError> {
+        self.check_input(request.body.len())?;
         let (req, acc) = (request.into(), account.into());
-        self.call(|a, s| a.orderhub_adapter_connector().call_normalize(s, &req, &acc))
-            .map(|(events, st)| (events.into_iter().map(Into::into).collect(), st))
+        let out: (Vec<m::Event>, CallStats) = self
+            .call(|a, s| a.orderhub_adapter_connector().call_normalize(s, &req, &acc))
+            .map(|(events, st)| (events.into_iter().map(Into::into).collect(), st))?;
+        let bytes = json_size(&out.0);
+        self.check_output(out, bytes)
     }
 
     pub fn status_map(
@@ -301,13 +368,17 @@ impl LoadedAdapter {
         &self,
         request: &m::RawRequest,
     ) -> Result<(m::HttpReply, CallStats), CallError> {
+        self.check_input(request.body.len())?;
         let req = request.into();
-        self.call(|a, s| {
-            a.orderhub_adapter_connector()
-                .call_acknowledge(s, &req)
-                .map(Ok)
-        })
-        .map(|(r, st)| (r.into(), st))
+        let out: (m::HttpReply, CallStats) = self
+            .call(|a, s| {
+                a.orderhub_adapter_connector()
+                    .call_acknowledge(s, &req)
+                    .map(Ok)
+            })
+            .map(|(r, st)| (r.into(), st))?;
+        let bytes = reply_size(&out.0);
+        self.check_output(out, bytes)
     }
 
     pub fn sign(
@@ -317,11 +388,14 @@ impl LoadedAdapter {
         now: DateTime<Utc>,
     ) -> Result<(m::OutboundRequest, CallStats), CallError> {
         let (req, acc) = (request.into(), account.into());
-        self.call(|a, s| {
-            a.orderhub_adapter_connector()
-                .call_sign(s, &req, &acc, to_millis(now))
-        })
-        .map(|(r, st)| (r.into(), st))
+        let out: (m::OutboundRequest, CallStats) = self
+            .call(|a, s| {
+                a.orderhub_adapter_connector()
+                    .call_sign(s, &req, &acc, to_millis(now))
+            })
+            .map(|(r, st)| (r.into(), st))?;
+        let bytes = request_size(&out.0);
+        self.check_output(out, bytes)
     }
 
     pub fn poll_request(
@@ -331,11 +405,14 @@ impl LoadedAdapter {
         now: DateTime<Utc>,
     ) -> Result<(m::OutboundRequest, CallStats), CallError> {
         let acc = account.into();
-        self.call(|a, s| {
-            a.orderhub_adapter_connector()
-                .call_poll_request(s, cursor, &acc, to_millis(now))
-        })
-        .map(|(r, st)| (r.into(), st))
+        let out: (m::OutboundRequest, CallStats) = self
+            .call(|a, s| {
+                a.orderhub_adapter_connector()
+                    .call_poll_request(s, cursor, &acc, to_millis(now))
+            })
+            .map(|(r, st)| (r.into(), st))?;
+        let bytes = request_size(&out.0);
+        self.check_output(out, bytes)
     }
 
     pub fn poll_response(
@@ -345,17 +422,21 @@ impl LoadedAdapter {
         account: &m::AccountData,
         now: DateTime<Utc>,
     ) -> Result<(m::PollPage, CallStats), CallError> {
+        self.check_input(response.body.len())?;
         let (resp, acc) = (response.into(), account.into());
-        self.call(|a, s| {
-            a.orderhub_adapter_connector().call_poll_response(
-                s,
-                cursor,
-                &resp,
-                &acc,
-                to_millis(now),
-            )
-        })
-        .map(|(p, st)| (p.into(), st))
+        let out: (m::PollPage, CallStats) = self
+            .call(|a, s| {
+                a.orderhub_adapter_connector().call_poll_response(
+                    s,
+                    cursor,
+                    &resp,
+                    &acc,
+                    to_millis(now),
+                )
+            })
+            .map(|(p, st)| (p.into(), st))?;
+        let bytes = json_size(&out.0);
+        self.check_output(out, bytes)
     }
 
     pub fn outbound_action(
@@ -365,12 +446,46 @@ impl LoadedAdapter {
         now: DateTime<Utc>,
     ) -> Result<(m::OutboundRequest, CallStats), CallError> {
         let (act, acc) = (action.into(), account.into());
-        self.call(|a, s| {
-            a.orderhub_adapter_connector()
-                .call_outbound_action(s, &act, &acc, to_millis(now))
-        })
-        .map(|(r, st)| (r.into(), st))
+        let out: (m::OutboundRequest, CallStats) = self
+            .call(|a, s| {
+                a.orderhub_adapter_connector()
+                    .call_outbound_action(s, &act, &acc, to_millis(now))
+            })
+            .map(|(r, st)| (r.into(), st))?;
+        let bytes = request_size(&out.0);
+        self.check_output(out, bytes)
     }
+}
+
+/// The size of a value's JSON form, counted without building it.
+fn json_size<T: serde::Serialize>(value: &T) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    // Serializing plain data into a counter cannot fail; a failure counts as 0.
+    let _ = serde_json::to_writer(&mut count, value);
+    count.0
+}
+
+fn pairs_size(pairs: &[(String, String)]) -> usize {
+    pairs.iter().map(|(n, v)| n.len() + v.len()).sum()
+}
+
+/// The bytes of an outbound request: method, URL, query, headers and body.
+fn request_size(r: &m::OutboundRequest) -> usize {
+    r.method.len() + r.url.len() + pairs_size(&r.query) + pairs_size(&r.headers) + r.body.len()
+}
+
+fn reply_size(r: &m::HttpReply) -> usize {
+    pairs_size(&r.headers) + r.body.len()
 }
 
 /// Turns a wasmtime error into the limit it hit, or a trap.

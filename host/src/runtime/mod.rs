@@ -6,6 +6,7 @@ pub mod cache;
 pub mod component;
 pub mod registry;
 pub mod sandbox;
+pub mod versions;
 
 pub use component::{CallError, CallStats, LoadError, LoadedAdapter, component_sha256};
 pub use registry::Registry;

@@ -19,6 +19,8 @@ pub type AdapterSet = BTreeMap<String, Arc<LoadedAdapter>>;
 /// The active adapters.
 pub struct Registry {
     active: ArcSwap<AdapterSet>,
+    /// The sandbox the adapters were loaded into, which installs reuse.
+    sandbox: Option<Sandbox>,
 }
 
 impl std::fmt::Debug for Registry {
@@ -50,7 +52,13 @@ impl Registry {
     pub fn new(adapters: AdapterSet) -> Self {
         Registry {
             active: ArcSwap::from_pointee(adapters),
+            sandbox: None,
         }
+    }
+
+    /// The sandbox new versions are loaded into (set by [`Registry::load_dir`]).
+    pub fn sandbox(&self) -> Option<&Sandbox> {
+        self.sandbox.as_ref()
     }
 
     /// Loads every `*.wasm` in `dir`, keyed by the id each declares.
@@ -96,7 +104,9 @@ impl Registry {
             tracing::info!(adapter = adapter.id(), version = %adapter.metadata().version, sha256 = adapter.sha256(), "adapter loaded");
             set.insert(adapter.id().to_string(), Arc::new(adapter));
         }
-        Ok(Registry::new(set))
+        let mut registry = Registry::new(set);
+        registry.sandbox = Some(sandbox.clone());
+        Ok(registry)
     }
 
     /// The adapter with this id, as of now.
@@ -110,6 +120,8 @@ impl Registry {
     }
 
     /// Installs (or replaces) one adapter atomically; returns the one replaced.
+    /// Calls already running keep their `Arc` of the old version and finish
+    /// on it; calls that look the adapter up afterwards get the new one.
     pub fn install(&self, adapter: LoadedAdapter) -> Option<Arc<LoadedAdapter>> {
         let adapter = Arc::new(adapter);
         let mut previous = None;

@@ -30,6 +30,10 @@ pub struct Limits {
     pub memory_bytes: usize,
     /// Fuel (roughly, wasm instructions) one call may burn.
     pub fuel: u64,
+    /// The largest body (request or platform reply) handed to the adapter.
+    pub max_input_bytes: usize,
+    /// The largest result the adapter may return, measured as its JSON form.
+    pub max_output_bytes: usize,
 }
 
 impl Default for Limits {
@@ -38,6 +42,8 @@ impl Default for Limits {
             wall_clock: Duration::from_secs(2),
             memory_bytes: 64 << 20,
             fuel: 2_000_000_000,
+            max_input_bytes: 16 << 20,
+            max_output_bytes: 16 << 20,
         }
     }
 }

@@ -12,6 +12,7 @@
 //! - [`postgres`]: the shared backend several hosts can use at once.
 //! - [`transfer`]: export and import as JSON lines, to move between them.
 
+pub mod outbox;
 pub mod postgres;
 pub mod sqlite;
 pub mod transfer;
@@ -27,8 +28,8 @@ pub use transfer::Record;
 /// The rules that apply events, shared with every other host.
 pub use orderhub_apply::apply;
 pub use orderhub_apply::records::{
-    Committed, Delivery, InboxState, MappedEvent, OrderRecord, Outcome, ShipmentRecord,
-    TimelineEntry,
+    Committed, ConfirmationRequest, Delivery, InboxState, MappedEvent, OrderRecord, Outcome,
+    ShipmentRecord, TimelineEntry,
 };
 
 /// Why the store failed. Storage failures are never the caller's input's fault.
@@ -177,6 +178,15 @@ pub trait OrderStore: Send + Sync {
     fn list_shipments(&self, limit: usize) -> Result<Vec<ShipmentRecord>, StoreError>;
     fn list_inbox(&self, dead_only: bool, limit: usize) -> Result<Vec<InboxEntry>, StoreError>;
     fn inbox_entry(&self, id: i64) -> Result<Option<InboxEntry>, StoreError>;
+    /// Every stored delivery of one adapter received at or after `since`,
+    /// dead letters included, oldest first (what a re-derive replays).
+    fn inbox_of_adapter(
+        &self,
+        adapter: &str,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<Vec<InboxEntry>, StoreError>;
+    /// The timeline rows one delivery recorded, in the order it recorded them.
+    fn delivery_events(&self, inbox_id: i64) -> Result<Vec<TimelineEntry>, StoreError>;
     /// Hands every stored row to `sink` as a [`Record`], from one consistent
     /// snapshot, in an order [`OrderStore::import`] accepts (auth failures,
     /// inbox, events, orders, shipments, inventory; ids ascending).
@@ -211,6 +221,30 @@ pub trait OrderStore: Send + Sync {
     ) -> Result<(), StoreError>;
     /// Where every polled account stands.
     fn poll_states(&self) -> Result<Vec<PollState>, StoreError>;
+    /// Claims up to `limit` confirmations due at `now` for sending; no other
+    /// sender gets them before `lease_until`.
+    fn claim_confirmations(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<outbox::OutboxItem>, StoreError>;
+    /// Records what sending a claimed confirmation did.
+    fn finish_confirmation(
+        &self,
+        id: i64,
+        result: outbox::SendResult,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// The confirmations of one order, oldest first.
+    fn confirmations_of(
+        &self,
+        adapter: &str,
+        account: &str,
+        external_id: &str,
+    ) -> Result<Vec<outbox::OutboxItem>, StoreError>;
+    /// Confirmations given up on, newest first.
+    fn failed_confirmations(&self, limit: usize) -> Result<Vec<outbox::OutboxItem>, StoreError>;
     /// Where one account's polling stands, if it was ever polled.
     fn poll_state(&self, adapter: &str, account: &str) -> Result<Option<PollState>, StoreError> {
         Ok(self
@@ -221,7 +255,7 @@ pub trait OrderStore: Send + Sync {
 }
 
 /// Where an account's polling stands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PollState {
     pub adapter: String,
     pub account: String,

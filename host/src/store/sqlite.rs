@@ -21,12 +21,14 @@ use orderhub_core::model::{
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use super::apply::{self, EventRow, Tx, shipment_subject};
+use super::outbox::{OutboxItem, SendResult};
 use super::{
-    AuthFailure, Committed, CursorUpdate, Delivery, InboxEntry, InboxState, OrderRecord,
-    OrderStore, OrderView, Outcome, PollState, Record, ShipmentRecord, ShipmentView, StoreError,
-    TimelineEntry,
+    AuthFailure, Committed, ConfirmationRequest, CursorUpdate, Delivery, InboxEntry, InboxState,
+    OrderRecord, OrderStore, OrderView, Outcome, PollState, Record, ShipmentRecord, ShipmentView,
+    StoreError, TimelineEntry,
 };
 
+mod outbox;
 mod transfer;
 
 /// The schema, one migration per entry; applied in order, each once.
@@ -146,6 +148,27 @@ CREATE TABLE poll_state (
     last_error_at TEXT,
     PRIMARY KEY (adapter, account)
 );
+"#,
+    r#"
+-- Ship confirmations waiting for their channel; one per (order, parcel).
+CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY,
+    order_adapter TEXT NOT NULL,
+    order_account TEXT NOT NULL,
+    order_external_id TEXT NOT NULL,
+    carrier TEXT NOT NULL,
+    tracking_number TEXT NOT NULL,
+    line_ids TEXT NOT NULL,
+    requested_at TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'skipped', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    claimed_until TEXT,
+    last_error TEXT,
+    updated_at TEXT NOT NULL,
+    UNIQUE (order_adapter, order_account, order_external_id, carrier, tracking_number)
+);
+CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE state = 'pending';
 "#,
 ];
 
@@ -606,6 +629,10 @@ impl Tx for SqliteTx<'_> {
         shipments_of_order(self.conn, adapter, account, external_id)
     }
 
+    fn enqueue_confirmation(&mut self, request: &ConfirmationRequest) -> Result<(), StoreError> {
+        outbox::enqueue(self.conn, request)
+    }
+
     fn lock_order_ref(&mut self, _external_id: &str) -> Result<(), StoreError> {
         // One writer thread holds every transaction: nothing to serialise.
         Ok(())
@@ -641,7 +668,7 @@ fn parse_ts(text: &str) -> Result<DateTime<Utc>, StoreError> {
         })
 }
 
-fn opt_ts(text: Option<String>) -> Result<Option<DateTime<Utc>>, StoreError> {
+pub(super) fn opt_ts(text: Option<String>) -> Result<Option<DateTime<Utc>>, StoreError> {
     text.as_deref().map(parse_ts).transpose()
 }
 
@@ -904,6 +931,54 @@ impl OrderStore for SqliteStore {
             .map(|_| ())
     }
 
+    fn claim_confirmations(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<OutboxItem>, StoreError> {
+        outbox::claim(&self.path, now, lease_until, limit)
+    }
+
+    fn finish_confirmation(
+        &self,
+        id: i64,
+        result: SendResult,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        outbox::finish(&self.path, id, &result, now)
+    }
+
+    fn confirmations_of(
+        &self,
+        adapter: &str,
+        account: &str,
+        external_id: &str,
+    ) -> Result<Vec<OutboxItem>, StoreError> {
+        let (a, b, c) = (
+            adapter.to_string(),
+            account.to_string(),
+            external_id.to_string(),
+        );
+        self.read(move |conn| {
+            outbox::select(
+                conn,
+                "order_adapter = ?1 AND order_account = ?2 AND order_external_id = ?3 ORDER BY id",
+                &[&a, &b, &c],
+            )
+        })
+    }
+
+    fn failed_confirmations(&self, limit: usize) -> Result<Vec<OutboxItem>, StoreError> {
+        self.read(|conn| {
+            outbox::select(
+                conn,
+                "state = 'failed' ORDER BY updated_at DESC, id DESC LIMIT ?1",
+                &[&(limit as i64)],
+            )
+        })
+    }
+
     fn poll_states(&self) -> Result<Vec<PollState>, StoreError> {
         self.read(|c| {
             let mut stmt = c.prepare(
@@ -1052,6 +1127,51 @@ impl OrderStore for SqliteStore {
                 c.prepare(&format!("SELECT {INBOX_COLUMNS} FROM inbox WHERE id = ?1"))?;
             let mut rows = stmt.query([id])?;
             rows.next()?.map(inbox_from_row).transpose()
+        })
+    }
+
+    fn inbox_of_adapter(
+        &self,
+        adapter: &str,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<Vec<InboxEntry>, StoreError> {
+        // RFC 3339 UTC with milliseconds sorts as text in time order.
+        let since = since.map(ts).unwrap_or_default();
+        self.read(|c| {
+            let mut stmt = c.prepare(&format!(
+                "SELECT {INBOX_COLUMNS} FROM inbox WHERE adapter = ?1 AND received_at >= ?2 ORDER BY id"
+            ))?;
+            let mut rows = stmt.query(params![adapter, since])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                out.push(inbox_from_row(r)?);
+            }
+            Ok(out)
+        })
+    }
+
+    fn delivery_events(&self, inbox_id: i64) -> Result<Vec<TimelineEntry>, StoreError> {
+        self.read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT event_key, inbox_id, recorded_at, event, mapping, applied, note FROM events WHERE inbox_id = ?1 ORDER BY id",
+            )?;
+            let mut rows = stmt.query([inbox_id])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                out.push(TimelineEntry {
+                    event_key: r.get(0)?,
+                    inbox_id: r.get(1)?,
+                    recorded_at: parse_ts(&r.get::<_, String>(2)?)?,
+                    event: json(&r.get::<_, String>(3)?, "event")?,
+                    mapping: r
+                        .get::<_, Option<String>>(4)?
+                        .map(|m| json(&m, "mapping"))
+                        .transpose()?,
+                    applied: r.get(5)?,
+                    note: r.get(6)?,
+                });
+            }
+            Ok(out)
         })
     }
 

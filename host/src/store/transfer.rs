@@ -3,7 +3,8 @@
 //! The file starts with a header line naming the format and its version,
 //! then holds one [`Record`] per line, each with a `type`: `auth_failure`,
 //! `inbox` (the raw request, its body in base64), `event` (a timeline row),
-//! `order`, `shipment`, `inventory`. Rows keep their ids, so an inbox id an
+//! `order`, `shipment`, `inventory`, `poll_state` (an account's poll cursor),
+//! `confirmation` (a queued ship confirmation). Rows keep their ids, so an inbox id an
 //! operator noted (`orderhub events replay ID`) names the same delivery after
 //! a move, and timelines keep their order. Any backend reads what any backend
 //! wrote: this is how a seller moves from the embedded SQLite to PostgreSQL.
@@ -15,12 +16,17 @@ use orderhub_core::model::{Event, StatusMapping};
 use serde::{Deserialize, Serialize};
 
 use super::apply::SubjectKind;
-use super::{AuthFailure, InboxState, OrderRecord, OrderStore, ShipmentRecord, StoreError};
+use super::outbox::OutboxItem;
+use super::{
+    AuthFailure, InboxState, OrderRecord, OrderStore, PollState, ShipmentRecord, StoreError,
+};
 
 /// The `format` of the header line.
 pub const FORMAT: &str = "orderhub-export";
 /// The version of the format this build writes and reads.
-pub const VERSION: u32 = 1;
+/// Version 2 added `poll_state` and `confirmation` records; version 1
+/// files (without them) are read as well.
+pub const VERSION: u32 = 2;
 
 /// One stored row.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -32,6 +38,10 @@ pub enum Record {
     Order(Box<OrderRecord>),
     Shipment(Box<ShipmentRecord>),
     Inventory(InventoryRecord),
+    /// An account's poll cursor (absent in files written before polling).
+    PollState(PollState),
+    /// A queued ship confirmation, in whatever state it is.
+    Confirmation(Box<OutboxItem>),
 }
 
 /// A stored delivery, raw bytes included.
@@ -102,6 +112,8 @@ pub struct Counts {
     pub orders: usize,
     pub shipments: usize,
     pub inventory: usize,
+    pub poll_states: usize,
+    pub confirmations: usize,
 }
 
 impl Counts {
@@ -113,6 +125,8 @@ impl Counts {
             Record::Order(_) => &mut self.orders,
             Record::Shipment(_) => &mut self.shipments,
             Record::Inventory(_) => &mut self.inventory,
+            Record::PollState(_) => &mut self.poll_states,
+            Record::Confirmation(_) => &mut self.confirmations,
         };
         *n += 1;
     }
@@ -122,13 +136,16 @@ impl std::fmt::Display for Counts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} deliveries, {} events, {} orders, {} shipments, {} inventory levels, {} auth failures",
+            "{} deliveries, {} events, {} orders, {} shipments, {} inventory levels, {} auth failures, \
+             {} poll cursors, {} ship confirmations",
             self.inbox,
             self.events,
             self.orders,
             self.shipments,
             self.inventory,
-            self.auth_failures
+            self.auth_failures,
+            self.poll_states,
+            self.confirmations
         )
     }
 }
@@ -203,7 +220,7 @@ pub fn import_jsonl(
             format!("not an orderhub export (format {:?})", header.format),
         ));
     }
-    if header.version != VERSION {
+    if !(1..=VERSION).contains(&header.version) {
         return Err(bad(
             n,
             format!(

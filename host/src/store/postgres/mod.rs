@@ -12,6 +12,7 @@
 //! - `write`: commits; `read`: queries; `transfer`: export and import.
 
 pub mod location;
+mod outbox;
 mod poll;
 mod pool;
 mod read;
@@ -29,6 +30,7 @@ pub use write::UNSTORABLE_TEXT;
 
 use chrono::{DateTime, Utc};
 
+use super::outbox::{OutboxItem, SendResult};
 use super::{
     AuthFailure, Committed, CursorUpdate, Delivery, InboxEntry, OrderRecord, OrderStore, OrderView,
     Outcome, PollState, Record, ShipmentRecord, ShipmentView, StoreError,
@@ -153,6 +155,56 @@ impl OrderStore for PgStore {
         self.read(poll::states)
     }
 
+    fn claim_confirmations(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<OutboxItem>, StoreError> {
+        self.pool
+            .run(move |conn| outbox::claim(conn, now, lease_until, limit))
+    }
+
+    fn finish_confirmation(
+        &self,
+        id: i64,
+        result: SendResult,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.pool
+            .run(move |conn| outbox::finish(conn, id, &result, now))
+    }
+
+    fn confirmations_of(
+        &self,
+        adapter: &str,
+        account: &str,
+        external_id: &str,
+    ) -> Result<Vec<OutboxItem>, StoreError> {
+        let (a, b, c) = (
+            adapter.to_string(),
+            account.to_string(),
+            external_id.to_string(),
+        );
+        self.read(move |s| {
+            outbox::select(
+                s,
+                "order_adapter = $1 AND order_account = $2 AND order_external_id = $3 ORDER BY id",
+                &[&a, &b, &c],
+            )
+        })
+    }
+
+    fn failed_confirmations(&self, limit: usize) -> Result<Vec<OutboxItem>, StoreError> {
+        self.read(move |s| {
+            outbox::select(
+                s,
+                "state = 'failed' ORDER BY updated_at DESC, id DESC LIMIT $1",
+                &[&(limit as i64)],
+            )
+        })
+    }
+
     fn recommit(&self, inbox_id: i64, outcome: Outcome) -> Result<Committed, StoreError> {
         self.pool
             .run(move |conn| write::recommit(conn, inbox_id, &outcome))
@@ -204,6 +256,19 @@ impl OrderStore for PgStore {
 
     fn inbox_entry(&self, id: i64) -> Result<Option<InboxEntry>, StoreError> {
         self.read(move |s| read::inbox_entry(s, id))
+    }
+
+    fn inbox_of_adapter(
+        &self,
+        adapter: &str,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<Vec<InboxEntry>, StoreError> {
+        let adapter = adapter.to_string();
+        self.read(move |s| read::inbox_of_adapter(s, &adapter, since))
+    }
+
+    fn delivery_events(&self, inbox_id: i64) -> Result<Vec<super::TimelineEntry>, StoreError> {
+        self.read(move |s| read::delivery_events(s, inbox_id))
     }
 
     fn export(

@@ -338,6 +338,48 @@ pub(super) fn list_inbox<C: GenericClient>(
     .collect()
 }
 
+pub(super) fn inbox_of_adapter<C: GenericClient>(
+    s: &mut Session<'_, C>,
+    adapter: &str,
+    since: Option<DateTime<Utc>>,
+) -> Result<Vec<InboxEntry>, StoreError> {
+    s.query(
+        &format!(
+            "SELECT {INBOX_COLUMNS} FROM inbox WHERE adapter = $1 AND ($2::timestamptz IS NULL OR received_at >= $2) ORDER BY id"
+        ),
+        &[&adapter, &since],
+    )?
+    .iter()
+    .map(inbox_from_row)
+    .collect()
+}
+
+pub(super) fn delivery_events<C: GenericClient>(
+    s: &mut Session<'_, C>,
+    inbox_id: i64,
+) -> Result<Vec<TimelineEntry>, StoreError> {
+    s.query(
+        "SELECT event_key, inbox_id, recorded_at, event, mapping, applied, note FROM events WHERE inbox_id = $1 ORDER BY id",
+        &[&inbox_id],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(TimelineEntry {
+            event_key: r.try_get(0)?,
+            inbox_id: r.try_get(1)?,
+            recorded_at: r.try_get(2)?,
+            event: from_json(r.try_get(3)?, "event")?,
+            mapping: r
+                .try_get::<_, Option<serde_json::Value>>(4)?
+                .map(|m| from_json(m, "mapping"))
+                .transpose()?,
+            applied: r.try_get(5)?,
+            note: r.try_get(6)?,
+        })
+    })
+    .collect()
+}
+
 pub(super) fn inbox_entry<C: GenericClient>(
     s: &mut Session<'_, C>,
     id: i64,

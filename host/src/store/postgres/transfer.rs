@@ -10,13 +10,14 @@ use std::sync::mpsc;
 
 use ::postgres::{IsolationLevel, Row, Transaction};
 
+use super::outbox;
 use super::pool::{Conn, Session};
 use super::read::{
     ORDER_COLUMNS, SHIPMENT_COLUMNS, from_json, ms, order_from_row, shipment_from_row, to_json,
 };
 use super::write::{save_order, save_shipment};
 use crate::store::transfer::{AuthFailureRecord, EventRecord, InboxRecord, InventoryRecord};
-use crate::store::{AuthFailure, InboxState, Record, StoreError};
+use crate::store::{AuthFailure, InboxState, PollState, Record, StoreError};
 
 /// Rows fetched per round trip while exporting.
 const FETCH: i32 = 256;
@@ -30,7 +31,7 @@ pub(super) fn export(conn: &mut Conn, out: mpsc::SyncSender<Record>) -> Result<(
         .read_only(true)
         .start()?;
     type Convert = fn(&Row) -> Result<Record, StoreError>;
-    let queries: [(String, Convert); 6] = [
+    let queries: [(String, Convert); 8] = [
         (
             "SELECT id, at, adapter, account, kind, message, remote FROM auth_failures ORDER BY id".into(),
             auth_failure_record,
@@ -68,6 +69,16 @@ pub(super) fn export(conn: &mut Conn, out: mpsc::SyncSender<Record>) -> Result<(
              ORDER BY adapter COLLATE \"C\", account COLLATE \"C\", sku COLLATE \"C\", warehouse COLLATE \"C\""
                 .into(),
             inventory_record,
+        ),
+        (
+            "SELECT adapter, account, cursor, polled_at, pages, last_error, last_error_at FROM poll_state
+             ORDER BY adapter COLLATE \"C\", account COLLATE \"C\""
+                .into(),
+            poll_state_record,
+        ),
+        (
+            format!("SELECT {} FROM outbox ORDER BY id", outbox::COLUMNS),
+            |r| Ok(Record::Confirmation(Box::new(outbox::item(r)?))),
         ),
     ];
     for (sql, record) in &queries {
@@ -169,7 +180,20 @@ fn inventory_record(r: &Row) -> Result<Record, StoreError> {
     }))
 }
 
-const TABLES: &str = "inbox, events, orders, shipments, inventory, auth_failures";
+fn poll_state_record(r: &Row) -> Result<Record, StoreError> {
+    Ok(Record::PollState(PollState {
+        adapter: r.try_get(0)?,
+        account: r.try_get(1)?,
+        cursor: r.try_get(2)?,
+        polled_at: r.try_get(3)?,
+        pages: r.try_get(4)?,
+        last_error: r.try_get(5)?,
+        last_error_at: r.try_get(6)?,
+    }))
+}
+
+const TABLES: &str =
+    "inbox, events, orders, shipments, inventory, auth_failures, poll_state, outbox";
 
 /// Writes the fed records in one transaction; commits only when fed `None`,
 /// the mark that every record was sent.
@@ -186,7 +210,8 @@ pub(super) fn import(
         .query_one(
             "SELECT NOT EXISTS (SELECT 1 FROM inbox) AND NOT EXISTS (SELECT 1 FROM events)
                 AND NOT EXISTS (SELECT 1 FROM orders) AND NOT EXISTS (SELECT 1 FROM shipments)
-                AND NOT EXISTS (SELECT 1 FROM inventory) AND NOT EXISTS (SELECT 1 FROM auth_failures)",
+                AND NOT EXISTS (SELECT 1 FROM inventory) AND NOT EXISTS (SELECT 1 FROM auth_failures)
+                AND NOT EXISTS (SELECT 1 FROM poll_state) AND NOT EXISTS (SELECT 1 FROM outbox)",
             &[],
         )?
         .try_get(0)?;
@@ -211,7 +236,7 @@ pub(super) fn import(
         }
     }
     // Rows keep their ids; new rows continue after the largest.
-    for table in ["inbox", "events", "auth_failures"] {
+    for table in ["inbox", "events", "auth_failures", "outbox"] {
         tx.batch_execute(&format!(
             "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 0) + 1, false) FROM {table}"
         ))?;
@@ -299,6 +324,22 @@ fn insert(tx: &mut Session<'_, Transaction<'_>>, record: Record) -> Result<(), S
                 &[&i.adapter, &i.account, &i.sku, &i.warehouse, &i.available, &ms(i.at)],
             )?;
         }
+        Record::PollState(p) => {
+            tx.execute(
+                "INSERT INTO poll_state (adapter, account, cursor, polled_at, pages, last_error, last_error_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                &[
+                    &p.adapter,
+                    &p.account,
+                    &p.cursor,
+                    &p.polled_at.map(ms),
+                    &p.pages,
+                    &p.last_error,
+                    &p.last_error_at.map(ms),
+                ],
+            )?;
+        }
+        Record::Confirmation(c) => outbox::insert(tx, &c)?,
     }
     Ok(())
 }

@@ -375,6 +375,13 @@ impl Tx for PgTx<'_, '_> {
         )
     }
 
+    fn enqueue_confirmation(
+        &mut self,
+        request: &crate::store::ConfirmationRequest,
+    ) -> Result<(), StoreError> {
+        super::outbox::enqueue(self, request)
+    }
+
     fn lock_order_ref(&mut self, external_id: &str) -> Result<(), StoreError> {
         // A parcel waiting for an order and the order arriving on another
         // host must not miss each other.

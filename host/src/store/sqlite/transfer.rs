@@ -2,13 +2,14 @@
 
 use rusqlite::{Connection, TransactionBehavior, params};
 
+use super::outbox;
 use super::{
-    ORDER_COLUMNS, SHIPMENT_COLUMNS, SqliteTx, corrupt, json, order_from_row, parse_ts,
+    ORDER_COLUMNS, SHIPMENT_COLUMNS, SqliteTx, corrupt, json, opt_ts, order_from_row, parse_ts,
     shipment_from_row, ts,
 };
 use crate::store::apply::Tx as _;
 use crate::store::transfer::{AuthFailureRecord, EventRecord, InboxRecord, InventoryRecord};
-use crate::store::{AuthFailure, InboxState, Record, StoreError};
+use crate::store::{AuthFailure, InboxState, PollState, Record, StoreError};
 
 type Sink<'a> = &'a mut dyn FnMut(Record) -> Result<(), StoreError>;
 
@@ -117,6 +118,26 @@ pub(super) fn export(conn: &Connection, sink: Sink<'_>) -> Result<(), StoreError
             }))
         },
     )?;
+    each(
+        &tx,
+        "SELECT adapter, account, cursor, polled_at, pages, last_error, last_error_at FROM poll_state
+         ORDER BY adapter, account",
+        sink,
+        |r| {
+            Ok(Record::PollState(PollState {
+                adapter: r.get(0)?,
+                account: r.get(1)?,
+                cursor: r.get(2)?,
+                polled_at: opt_ts(r.get(3)?)?,
+                pages: r.get(4)?,
+                last_error: r.get(5)?,
+                last_error_at: opt_ts(r.get(6)?)?,
+            }))
+        },
+    )?;
+    for item in outbox::select(&tx, "1 = 1 ORDER BY id", &[])? {
+        sink(Record::Confirmation(Box::new(item)))?;
+    }
     Ok(())
 }
 
@@ -137,7 +158,8 @@ fn each(
 const TABLES_EMPTY: &str =
     "SELECT NOT EXISTS (SELECT 1 FROM inbox) AND NOT EXISTS (SELECT 1 FROM events)
     AND NOT EXISTS (SELECT 1 FROM orders) AND NOT EXISTS (SELECT 1 FROM shipments)
-    AND NOT EXISTS (SELECT 1 FROM inventory) AND NOT EXISTS (SELECT 1 FROM auth_failures)";
+    AND NOT EXISTS (SELECT 1 FROM inventory) AND NOT EXISTS (SELECT 1 FROM auth_failures)
+    AND NOT EXISTS (SELECT 1 FROM poll_state) AND NOT EXISTS (SELECT 1 FROM outbox)";
 
 /// Loads records in one immediate transaction.
 pub(super) fn import(
@@ -153,7 +175,7 @@ pub(super) fn import(
         }
         tx.execute_batch(
             "DELETE FROM events; DELETE FROM inbox; DELETE FROM orders; DELETE FROM shipments;
-             DELETE FROM inventory; DELETE FROM auth_failures;",
+             DELETE FROM inventory; DELETE FROM auth_failures; DELETE FROM poll_state; DELETE FROM outbox;",
         )?;
     }
     for record in records {
@@ -209,6 +231,17 @@ fn insert(conn: &Connection, record: Record) -> Result<(), StoreError> {
                 params![i.adapter, i.account, i.sku, i.warehouse, i.available, ts(i.at)],
             )?;
         }
+        Record::PollState(p) => {
+            conn.execute(
+                "INSERT INTO poll_state (adapter, account, cursor, polled_at, pages, last_error, last_error_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    p.adapter, p.account, p.cursor, p.polled_at.map(ts), p.pages, p.last_error,
+                    p.last_error_at.map(ts)
+                ],
+            )?;
+        }
+        Record::Confirmation(c) => outbox::insert(conn, &c)?,
     }
     Ok(())
 }

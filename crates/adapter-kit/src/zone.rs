@@ -1,15 +1,16 @@
-//! Time zones as Cainiao writes them next to a scan time.
+//! UTC offsets as platforms and operators write them.
 //!
-//! A trace scan carries `time` (`yyyy-MM-dd HH:mm:ss`, local to the scan) and
-//! `timeZone`, seen as `+8`, `-3`, `GMT+8`, `UTC+08:00`, `+0800` or a zone
-//! name such as `Asia/Shanghai`. The offset is what turns the local time into
-//! UTC, so an unreadable zone is an error, never a silent UTC.
-//! (A kit candidate: Kingdee's tenant zone needs the same parser.)
+//! Carriers put a zone next to a local scan time (Cainiao's `timeZone`), and
+//! ERPs send server-local times whose zone the operator configures
+//! (Kingdee's tenant zone). Both are written as `+8`, `-3`, `GMT+8`,
+//! `UTC+08:00`, `+0800` or a zone name such as `Asia/Shanghai`. The offset is
+//! what turns a local time into UTC, so an unreadable zone is an error, never
+//! a silent UTC.
 
+use crate::KitError;
 use chrono::FixedOffset;
-use orderhub_adapter_kit::KitError;
 
-/// Zone names seen in Cainiao traces, with their fixed offsets in hours.
+/// Zone names platforms and operators write, with their fixed offsets in hours.
 /// None of these has observed daylight saving since 2011.
 const NAMED: &[(&str, i32)] = &[
     ("Asia/Shanghai", 8),
@@ -25,7 +26,7 @@ const NAMED: &[(&str, i32)] = &[
 ];
 
 /// Parses `+8`, `-3`, `+08:00`, `+0800`, `GMT+8`, `UTC+08:00` or a known name.
-pub(crate) fn parse_zone(text: &str, field: &str) -> Result<FixedOffset, KitError> {
+pub fn parse_zone(text: &str, field: &str) -> Result<FixedOffset, KitError> {
     let raw = text.trim();
     if let Some((_, hours)) = NAMED
         .iter()
