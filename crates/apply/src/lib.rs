@@ -11,7 +11,9 @@
 //! - [`records`]: deliveries, outcomes and the stored order/shipment rows.
 //! - [`derive`]: from an adapter's events to keyed, status-mapped events.
 //! - [`apply`]: the rules, against a backend's [`apply::Tx`].
+//! - [`sqlite_schema`]: the tables, for every host that stores on SQLite.
 
 pub mod apply;
 pub mod derive;
 pub mod records;
+pub mod sqlite_schema;
