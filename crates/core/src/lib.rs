@@ -8,6 +8,7 @@
 //! - [`model`]: the canonical types, mirroring the WIT contract, with their JSON form.
 //! - [`lifecycle`]: the order state machine (never backwards, terminal states, holds).
 //! - [`keys`]: idempotency keys and cross-channel customer keys.
+//! - [`wit_conversions`]: generated WIT bindings ↔ the model, for every host.
 //! - [`carriers`]: canonical carrier ids and the codes platforms use for them.
 //! - [`fulfilment`]: what an order's parcels say about the order.
 
@@ -16,3 +17,7 @@ pub mod fulfilment;
 pub mod keys;
 pub mod lifecycle;
 pub mod model;
+pub mod wit_conversions;
+
+/// Re-exported for [`wit_model_conversions!`], which names chrono's types.
+pub use chrono;
