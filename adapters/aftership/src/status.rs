@@ -236,11 +236,7 @@ pub(crate) fn status_map(status: &PlatformStatus) -> Result<StatusMapping, KitEr
 
 /// A non-blank context value.
 fn context<'a>(fields: &'a [Field], name: &str) -> Option<&'a str> {
-    fields
-        .iter()
-        .find(|f| f.name == name)
-        .map(|f| f.value.trim())
-        .filter(|v| !v.is_empty())
+    orderhub_adapter_kit::http::named_value(fields.iter().map(|f| (&f.name, &f.value)), name)
 }
 
 /// A tracking status with its subtag (and `return_to_sender=true` when set).

@@ -28,6 +28,7 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use orderhub_core::keys;
+use orderhub_core::model::{PollPage, RawRequest};
 use serde::Serialize;
 
 use crate::config::Account;
@@ -143,34 +144,17 @@ impl Poller {
                 .await??
                 .and_then(|s| s.cursor);
 
-            let (ad, acc, c) = (adapter.clone(), account.clone(), cursor.clone());
-            let request = self
-                .pipeline
-                .blocking(move || ad.poll_request(c.as_deref(), &acc.data, Utc::now()))
-                .await?
-                .map_err(|error| PollError::Adapter {
-                    adapter: adapter_id.to_string(),
-                    stage: "poll-request",
-                    error,
-                })?
-                .0;
-            let reply = self
-                .client
-                .fetch(adapter_id, &allowed, &request)
-                .await
-                .map_err(|error| PollError::Fetch {
-                    adapter: adapter_id.to_string(),
-                    account: account_id.to_string(),
-                    error,
-                })?;
-
-            let raw = entry::encode(&request, cursor.as_deref(), &reply);
-            let key = keys::delivery_key(adapter_id, account_id, None, &raw.body);
-            let (ad, acc, c) = (adapter.clone(), account.clone(), cursor.clone());
-            let page = self
-                .pipeline
-                .blocking(move || ad.poll_response(c.as_deref(), &reply, &acc.data, Utc::now()))
+            let FetchedPage { raw, page } = self
+                .fetch_page(
+                    adapter_id,
+                    account_id,
+                    &adapter,
+                    &account,
+                    &allowed,
+                    cursor.as_deref(),
+                )
                 .await?;
+            let key = keys::delivery_key(adapter_id, account_id, None, &raw.body);
             let store = self.pipeline.store.clone();
             let now = Utc::now();
             let mut delivery = Delivery {
@@ -182,7 +166,7 @@ impl Poller {
                 outcome: Outcome::Events(vec![]),
             };
             let page = match page {
-                Ok((page, _)) => page,
+                Ok(page) => page,
                 Err(error) => {
                     // Kept with its error for replay; the cursor stays.
                     delivery.outcome = pipeline::dead("poll-response", &error);
@@ -232,6 +216,56 @@ impl Poller {
                 return Ok(report);
             }
         }
+    }
+}
+
+/// One fetched page: the inbox form of the platform's answer, and what
+/// `poll-response` made of it.
+pub(crate) struct FetchedPage {
+    pub raw: RawRequest,
+    pub page: Result<PollPage, CallError>,
+}
+
+impl Poller {
+    /// Builds the request for `cursor`, sends it and reads the answer: the
+    /// step polls and reconciliation share.
+    pub(crate) async fn fetch_page(
+        &self,
+        adapter_id: &str,
+        account_id: &str,
+        adapter: &Arc<LoadedAdapter>,
+        account: &Account,
+        allowed: &AllowList,
+        cursor: Option<&str>,
+    ) -> Result<FetchedPage, PollError> {
+        let (ad, acc, c) = (adapter.clone(), account.clone(), cursor.map(str::to_string));
+        let request = self
+            .pipeline
+            .blocking(move || ad.poll_request(c.as_deref(), &acc.data, Utc::now()))
+            .await?
+            .map_err(|error| PollError::Adapter {
+                adapter: adapter_id.to_string(),
+                stage: "poll-request",
+                error,
+            })?
+            .0;
+        let reply = self
+            .client
+            .fetch(adapter_id, allowed, &request)
+            .await
+            .map_err(|error| PollError::Fetch {
+                adapter: adapter_id.to_string(),
+                account: account_id.to_string(),
+                error,
+            })?;
+        let raw = entry::encode(&request, cursor, &reply);
+        let (ad, acc, c) = (adapter.clone(), account.clone(), cursor.map(str::to_string));
+        let page = self
+            .pipeline
+            .blocking(move || ad.poll_response(c.as_deref(), &reply, &acc.data, Utc::now()))
+            .await?
+            .map(|(page, _)| page);
+        Ok(FetchedPage { raw, page })
     }
 }
 

@@ -23,7 +23,7 @@ use orderhub_core::lifecycle::OrderState;
 use orderhub_core::model::EventBody;
 use serde::Serialize;
 
-use super::{PollError, Poller, entry};
+use super::{PollError, Poller};
 use crate::pipeline::{self, EventKeys};
 use crate::store::Delivery;
 
@@ -82,36 +82,22 @@ impl Poller {
         let mut reported = BTreeSet::new();
         let mut cursor: Option<String> = None;
         loop {
-            let (ad, acc, c) = (adapter.clone(), account.clone(), cursor.clone());
-            let request = pipeline
-                .blocking(move || ad.poll_request(c.as_deref(), &acc.data, Utc::now()))
-                .await?
-                .map_err(|error| PollError::Adapter {
-                    adapter: adapter_id.to_string(),
-                    stage: "poll-request",
-                    error,
-                })?
-                .0;
-            let reply = self
-                .client()
-                .fetch(adapter_id, &allowed, &request)
-                .await
-                .map_err(|error| PollError::Fetch {
-                    adapter: adapter_id.to_string(),
-                    account: account_id.to_string(),
-                    error,
-                })?;
-            let raw = entry::encode(&request, cursor.as_deref(), &reply);
-            let (ad, acc, c) = (adapter.clone(), account.clone(), cursor.clone());
-            let page = pipeline
-                .blocking(move || ad.poll_response(c.as_deref(), &reply, &acc.data, Utc::now()))
-                .await?
-                .map_err(|error| PollError::Adapter {
-                    adapter: adapter_id.to_string(),
-                    stage: "poll-response",
-                    error,
-                })?
-                .0;
+            let fetched = self
+                .fetch_page(
+                    adapter_id,
+                    account_id,
+                    &adapter,
+                    &account,
+                    &allowed,
+                    cursor.as_deref(),
+                )
+                .await?;
+            let raw = fetched.raw;
+            let page = fetched.page.map_err(|error| PollError::Adapter {
+                adapter: adapter_id.to_string(),
+                stage: "poll-response",
+                error,
+            })?;
 
             // The stored state of every order on the page, before it applies.
             let ids: Vec<String> = page
@@ -122,16 +108,7 @@ impl Poller {
                     _ => None,
                 })
                 .collect();
-            let store = pipeline.store.clone();
-            let (a, b, lookup) = (adapter_id.to_string(), account_id.to_string(), ids.clone());
-            let before = pipeline
-                .blocking(move || {
-                    lookup
-                        .iter()
-                        .map(|id| Ok(store.order(&a, &b, id)?.map(|v| v.order.state)))
-                        .collect::<Result<Vec<_>, crate::store::StoreError>>()
-                })
-                .await??;
+            let before = self.states_of(adapter_id, account_id, &ids).await?;
 
             let (ad, acc, store) = (adapter.clone(), account.clone(), pipeline.store.clone());
             let key = keys::delivery_key(adapter_id, account_id, None, &raw.body);
@@ -154,16 +131,7 @@ impl Poller {
                 .await??;
             report.pages += 1;
 
-            let store = pipeline.store.clone();
-            let (a, b, lookup) = (adapter_id.to_string(), account_id.to_string(), ids.clone());
-            let after = pipeline
-                .blocking(move || {
-                    lookup
-                        .iter()
-                        .map(|id| Ok(store.order(&a, &b, id)?.map(|v| v.order.state)))
-                        .collect::<Result<Vec<_>, crate::store::StoreError>>()
-                })
-                .await??;
+            let after = self.states_of(adapter_id, account_id, &ids).await?;
             for ((id, before), after) in ids.into_iter().zip(before).zip(after) {
                 if !reported.insert(id.clone()) {
                     continue;
@@ -201,6 +169,27 @@ impl Poller {
             .filter(|id| !reported.contains(id))
             .collect();
         Ok(report)
+    }
+}
+
+impl Poller {
+    /// The stored state of each order, `None` where the store has none.
+    async fn states_of(
+        &self,
+        adapter: &str,
+        account: &str,
+        ids: &[String],
+    ) -> Result<Vec<Option<OrderState>>, PollError> {
+        let store = self.pipeline().store.clone();
+        let (a, b, ids) = (adapter.to_string(), account.to_string(), ids.to_vec());
+        Ok(self
+            .pipeline()
+            .blocking(move || {
+                ids.iter()
+                    .map(|id| Ok(store.order(&a, &b, id)?.map(|v| v.order.state)))
+                    .collect::<Result<Vec<_>, crate::store::StoreError>>()
+            })
+            .await??)
     }
 }
 
