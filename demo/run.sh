@@ -55,6 +55,10 @@ section "orderhub poll shopify outlet --once (against the mock platform)"
 section "orderhub reconcile shopify outlet (the store against the mock platform)"
 "$BIN" reconcile shopify outlet --since "$(date -u -d '-1 day' +%Y-%m-%dT%H:%M:%SZ)" --config "$CONFIG"
 
+section "Pinduoduo orders pushed over the message-service WebSocket (stored, then acknowledged)"
+sleep 1
+"$BIN" orders show pinduoduo pdd-shop 240401-000000008001 --config "$CONFIG"
+
 section "WooCommerce order 727, shipped by the ERP: the ship confirmation goes to the shop"
 sleep 2
 "$BIN" orders show woocommerce shop 727 --config "$CONFIG"

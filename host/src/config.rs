@@ -91,6 +91,20 @@ struct RawPoll {
     reconcile_every_secs: Option<u64>,
 }
 
+/// `[accounts.stream]`: keep this account's push stream connected.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStream {
+    #[serde(default = "enabled")]
+    enabled: bool,
+    reconnect_min_ms: Option<u64>,
+    reconnect_max_secs: Option<u64>,
+}
+
+fn enabled() -> bool {
+    true
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawServer {
@@ -132,6 +146,7 @@ struct RawAdapters {
     limits: BTreeMap<String, RawLimits>,
     versions_dir: Option<PathBuf>,
     watch_interval_ms: Option<u64>,
+    compile_timeout_secs: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -148,6 +163,7 @@ struct RawAccount {
     #[serde(default)]
     carriers: BTreeMap<String, String>,
     poll: Option<RawPoll>,
+    stream: Option<RawStream>,
 }
 
 /// Where orders are stored.
@@ -179,6 +195,17 @@ pub struct Account {
     pub carriers: BTreeMap<String, String>,
     /// When and how far to poll this account; `None`: webhooks only.
     pub poll: Option<PollSchedule>,
+    /// How to keep the account's push stream connected; `None`: no stream.
+    pub stream: Option<StreamSettings>,
+}
+
+/// An account's push stream (`[accounts.stream]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamSettings {
+    /// The first wait before reconnecting; it doubles per failed attempt.
+    pub reconnect_min: Duration,
+    /// The longest wait between reconnection attempts.
+    pub reconnect_max: Duration,
 }
 
 /// `[outbox]`: how ship confirmations are sent.
@@ -269,6 +296,9 @@ pub struct Config {
     /// How often `serve` looks for new or changed components in the adapters
     /// directory (`adapters.watch_interval_ms`, default 2000; 0: never).
     pub watch_interval: Option<Duration>,
+    /// How long compiling a component being installed may take
+    /// (`adapters.compile_timeout_secs`, default 60).
+    pub compile_timeout: Duration,
     /// The admin API (`[admin]`); `None`: there is none.
     pub admin: Option<AdminSettings>,
 }
@@ -517,6 +547,12 @@ impl Config {
                 .as_ref()
                 .map(|p| poll_schedule(p, &format!("{key}.poll"), &invalid))
                 .transpose()?;
+            let stream = match &a.stream {
+                Some(s) if s.enabled => {
+                    Some(stream_settings(s, &format!("{key}.stream"), &invalid)?)
+                }
+                _ => None,
+            };
             accounts.push(Account {
                 adapter: a.adapter.clone(),
                 data: AccountData {
@@ -526,6 +562,7 @@ impl Config {
                 },
                 carriers,
                 poll,
+                stream,
             });
         }
 
@@ -544,6 +581,9 @@ impl Config {
             outbox: outbox_settings(&raw.outbox, &invalid)?,
             versions_dir,
             watch_interval,
+            compile_timeout: Duration::from_secs(
+                raw.adapters.compile_timeout_secs.unwrap_or(60).max(1),
+            ),
             admin,
         })
     }
@@ -590,6 +630,31 @@ fn resolve(
         }
         None => Ok(value.to_string()),
     }
+}
+
+fn stream_settings(
+    raw: &RawStream,
+    key: &str,
+    invalid: &dyn Fn(&str, String) -> ConfigError,
+) -> Result<StreamSettings, ConfigError> {
+    let reconnect_min = Duration::from_millis(raw.reconnect_min_ms.unwrap_or(1_000));
+    let reconnect_max = Duration::from_secs(raw.reconnect_max_secs.unwrap_or(60));
+    if reconnect_min.is_zero() {
+        return Err(invalid(
+            &format!("{key}.reconnect_min_ms"),
+            "must be greater than 0 (a platform refusing logins must not be hammered)".into(),
+        ));
+    }
+    if reconnect_max < reconnect_min {
+        return Err(invalid(
+            &format!("{key}.reconnect_max_secs"),
+            "must not be shorter than reconnect_min_ms".into(),
+        ));
+    }
+    Ok(StreamSettings {
+        reconnect_min,
+        reconnect_max,
+    })
 }
 
 fn poll_schedule(

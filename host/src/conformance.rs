@@ -4,8 +4,17 @@
 //! author and CI run exactly the same checks. Each check is a named
 //! [`Check`]; running one returns `Ok` or a message saying what differed.
 //! The fixture format is described in `fixtures/README.md`.
+//!
+//! The functions contract 0.2 added have checks of their own, one module
+//! each: declared limits, `action-result` on generated replies, `cursor-at`
+//! feeding `poll-request`, and `stream-receive` on malformed frames.
 
+mod action_result;
+mod cursor_at;
 mod cursors;
+mod declared_limits;
+mod probe;
+mod stream_frames;
 
 use std::path::{Path, PathBuf};
 
@@ -32,6 +41,10 @@ enum CheckKind {
     StableEventIds,
     CursorsForward,
     FutureCursor,
+    DeclaredLimits,
+    ActionResult,
+    CursorAt,
+    StreamFrames { count: usize },
 }
 
 /// The checks for an adapter: one per fixture file, then the contract rules.
@@ -77,10 +90,28 @@ pub fn checks(fixtures: Option<&Path>, readme: Option<&Path>) -> Result<Vec<Chec
             name: "a future cursor yields nothing".into(),
             kind: CheckKind::FutureCursor,
         });
+        out.push(Check {
+            name: "cursor-at is unsupported or gives a cursor poll-request accepts".into(),
+            kind: CheckKind::CursorAt,
+        });
+        out.push(Check {
+            name: "stream-receive never traps on malformed frames".into(),
+            kind: CheckKind::StreamFrames {
+                count: stream_frames::FRAMES,
+            },
+        });
     }
     out.push(Check {
         name: "status-map covers every declared status".into(),
         kind: CheckKind::StatusCoverage,
+    });
+    out.push(Check {
+        name: "declared limits are above zero".into(),
+        kind: CheckKind::DeclaredLimits,
+    });
+    out.push(Check {
+        name: "action-result reads any reply; throttling is never done".into(),
+        kind: CheckKind::ActionResult,
     });
     if let Some(readme) = readme {
         out.push(Check {
@@ -116,6 +147,15 @@ impl Check {
                 Some(dir) => cursors::future_cursor(adapter, dir),
                 None => Ok(()),
             },
+            CheckKind::DeclaredLimits => declared_limits::declared_limits_positive(adapter),
+            CheckKind::ActionResult => action_result::action_result_reads_any_reply(adapter),
+            CheckKind::CursorAt => cursor_at::cursor_at_polls(adapter, &probe::sample(fixtures)?),
+            CheckKind::StreamFrames { count } => stream_frames::stream_receive_never_traps(
+                adapter,
+                &probe::sample(fixtures)?,
+                &probe::bodies(fixtures)?,
+                *count,
+            ),
         }
     }
 }

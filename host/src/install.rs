@@ -21,6 +21,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::conformance;
+use crate::runtime::cache::DeadlineError;
 use crate::runtime::versions::{VersionError, VersionRecord, VersionStore, write_atomically};
 use crate::runtime::{LoadError, LoadedAdapter, Registry, Sandbox, component_sha256};
 
@@ -55,6 +56,11 @@ pub enum InstallError {
     Versions(#[from] VersionError),
     #[error("adapter {0} has no previous version to roll back to")]
     NothingToRollBack(String),
+    #[error("{origin}: {error}")]
+    Compile {
+        origin: String,
+        error: DeadlineError,
+    },
     #[error("the installer is unusable: {0}")]
     Internal(String),
 }
@@ -67,6 +73,7 @@ impl InstallError {
             InstallError::Load(LoadError::Contract { .. }) => "contract",
             InstallError::Load(LoadError::Metadata { .. }) => "metadata",
             InstallError::Load(_) => "load",
+            InstallError::Compile { .. } => "compile-limit",
             InstallError::IdMismatch { .. } => "id-mismatch",
             InstallError::Metadata { .. } => "metadata",
             InstallError::Checks { .. } => "conformance",
@@ -117,8 +124,35 @@ pub struct AdapterVersions {
     pub version: String,
     pub sha256: String,
     pub source: String,
+    /// The limits its calls run under (the host's, tightened by the adapter's).
+    pub limits: LimitsInForce,
+    /// Limits the adapter declared above the host's, which were not granted.
+    pub limits_not_granted: Vec<String>,
     /// Versions a rollback returns to, the next one first.
     pub previous: Vec<VersionRecord>,
+}
+
+/// An adapter's per-call limits, as listed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct LimitsInForce {
+    pub wall_clock_ms: u64,
+    pub fuel: u64,
+    pub memory_bytes: u64,
+    pub max_input_bytes: u64,
+    pub max_output_bytes: u64,
+}
+
+impl From<crate::runtime::Limits> for LimitsInForce {
+    fn from(l: crate::runtime::Limits) -> Self {
+        let wide = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+        LimitsInForce {
+            wall_clock_ms: u64::try_from(l.wall_clock.as_millis()).unwrap_or(u64::MAX),
+            fuel: l.fuel,
+            memory_bytes: wide(l.memory_bytes),
+            max_input_bytes: wide(l.max_input_bytes),
+            max_output_bytes: wide(l.max_output_bytes),
+        }
+    }
 }
 
 /// Installs and rolls back adapter versions of one host.
@@ -333,6 +367,8 @@ impl Installer {
                 version: adapter.metadata().version.clone(),
                 sha256: adapter.sha256().to_string(),
                 source: adapter.source().to_string(),
+                limits: adapter.limits().into(),
+                limits_not_granted: adapter.limits_not_granted().to_vec(),
                 previous: history,
             });
         }
@@ -347,6 +383,23 @@ impl Installer {
     /// Loads a component under the limits configured for the id it declares.
     fn load(&self, bytes: &[u8], origin: &str) -> Result<LoadedAdapter, InstallError> {
         let cache = Some(self.config.cache_dir.as_path());
+        crate::runtime::cache::precompile_within(
+            self.sandbox.engine(),
+            bytes,
+            &component_sha256(bytes),
+            &self.config.cache_dir,
+            self.config.compile_timeout,
+        )
+        .map_err(|error| match error {
+            // The same error a load gives: the component itself is at fault.
+            DeadlineError::Compile(detail) => {
+                InstallError::Load(LoadError::Compile(origin.to_string(), detail))
+            }
+            error => InstallError::Compile {
+                origin: origin.to_string(),
+                error,
+            },
+        })?;
         let adapter = LoadedAdapter::load_bytes(
             &self.sandbox,
             bytes,
@@ -355,7 +408,7 @@ impl Installer {
             self.config.default_limits,
         )?;
         let limits = self.config.limits_for(adapter.id());
-        if limits == adapter.limits() {
+        if limits == self.config.default_limits {
             return Ok(adapter);
         }
         Ok(LoadedAdapter::load_bytes(
@@ -527,6 +580,7 @@ mod tests {
                 value: "paid".into(),
                 description: String::new(),
             }],
+            limits: Default::default(),
         }
     }
 

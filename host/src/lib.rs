@@ -10,6 +10,7 @@
 //! - [`pipeline`]: verify → inbox → normalize → status-map → apply.
 //! - [`outbound`]: sending queued ship confirmations to channels.
 //! - [`poll`]: polling platform APIs on a schedule, through an allow-listed client.
+//! - [`stream`]: keeping platforms' push streams (WebSockets) connected.
 //! - [`server`]: the HTTP routes.
 //! - [`runner`] and [`conformance`]: `orderhub adapter run` and `adapter test`.
 //! - [`app`]: wiring a configuration into a running pipeline.
@@ -32,5 +33,6 @@ pub mod runner;
 pub mod runtime;
 pub mod server;
 pub mod store;
+pub mod stream;
 pub mod template;
 pub mod watch;

@@ -11,7 +11,7 @@ use orderhub_host::install::Installer;
 use orderhub_host::poll::{Poller, scheduler};
 use orderhub_host::runtime::{Limits, LoadedAdapter, Sandbox, SandboxConfig};
 use orderhub_host::store::{OrderRecord, OrderStore, StoreError, transfer};
-use orderhub_host::{admin, app, conformance, outbound, runner, server, template, watch};
+use orderhub_host::{admin, app, conformance, outbound, runner, server, stream, template, watch};
 
 #[derive(Parser)]
 #[command(
@@ -63,14 +63,15 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Compare the store with what the platform reports in the adapter's
-    /// first polling window: backfill what is missing, correct stale
-    /// statuses under the state machine, and print the differences.
+    /// Compare the store with what the platform reports since --since:
+    /// backfill what is missing, correct stale statuses under the state
+    /// machine, and print the differences.
     Reconcile {
         adapter: String,
         account: String,
-        /// Stored orders changed since this time (RFC 3339) that the platform
-        /// does not report are listed as only in the store.
+        /// The window's start (RFC 3339): the platform is read from here to
+        /// now, and stored orders changed since then that the platform does
+        /// not report are listed as only in the store.
         #[arg(long)]
         since: String,
         #[arg(long, default_value_t = 200)]
@@ -376,6 +377,7 @@ fn serve(config_path: &Path) -> Result<ExitCode> {
         let poller = Poller::new(pipeline.clone()).context("creating the platform HTTP client")?;
         let _sending = outbound::spawn(outbound::Sender::new(pipeline.clone(), poller.client()));
         let _polling = scheduler::spawn(poller);
+        let _streams = stream::spawn(pipeline.clone());
         let installer = std::sync::Arc::new(app::installer(&pipeline).context("preparing adapter installs")?);
         let _watching = pipeline.config.watch_interval.map(|every| {
             watch::spawn(installer.clone(), pipeline.config.adapters_dir.clone(), every)
@@ -486,7 +488,10 @@ fn reconcile(
             println!("{}", serde_json::to_string_pretty(&report)?);
             return Ok(ExitCode::SUCCESS);
         }
-        println!("{adapter}/{account}: {} page(s) compared", report.pages);
+        println!(
+            "{adapter}/{account}: {} page(s) compared, window {}",
+            report.pages, report.window
+        );
         println!("missing, now backfilled: {}", report.missing.len());
         for id in &report.missing {
             println!("  {id}");
@@ -1141,6 +1146,18 @@ fn adapter_list(config_path: &Path, json: bool) -> Result<ExitCode> {
             text(&a["sha256"]),
             text(&a["source"])
         );
+        let limit = |k: &str| a["limits"][k].as_u64().unwrap_or(0);
+        println!(
+            "  limits   wall_clock {} ms, fuel {}, memory {} bytes, input {} bytes, output {} bytes",
+            limit("wall_clock_ms"),
+            limit("fuel"),
+            limit("memory_bytes"),
+            limit("max_input_bytes"),
+            limit("max_output_bytes")
+        );
+        for asked in a["limits_not_granted"].as_array().into_iter().flatten() {
+            println!("  not granted (declared above the host's) {}", text(asked));
+        }
         for p in a["previous"].as_array().into_iter().flatten() {
             println!(
                 "  previous {:<10} {} installed {}",

@@ -4,17 +4,19 @@
 //! linked to a channel order, the store queues a confirmation
 //! (`store::outbox`). The sender claims due ones, asks the channel's adapter
 //! for the request (`outbound-action`), and sends it through the same
-//! allow-listed client as polls. A 2xx answer is success; a refusal the
-//! adapter or the channel gives for the request itself (a typed adapter
-//! error, a 4xx) is permanent; anything else is retried with a doubling
-//! backoff until `max_attempts`, then given up. Given-up confirmations show
+//! allow-listed client as polls. The adapter reads the channel's answer
+//! (`action-result`), because gateways such as Taobao's report refusals
+//! inside a 200: done is success; a refusal (a typed adapter error, or the
+//! channel refusing the request itself) is permanent; a retryable answer, a
+//! transport failure or an adapter crash is retried with a doubling backoff
+//! until `max_attempts`, then given up. Given-up confirmations show
 //! on the order (`orderhub orders show`) and in `orderhub events list --dead`.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use orderhub_core::model::{Action, AdapterErrorKind, ShipmentConfirmation};
+use orderhub_core::model::{Action, ActionOutcome, AdapterErrorKind, ShipmentConfirmation};
 use serde::Serialize;
 
 use crate::config::OutboxSettings;
@@ -117,10 +119,10 @@ impl Sender {
             tracking_number: r.tracking_number.clone(),
             line_ids: r.line_ids.clone(),
         });
-        let (ad, acc) = (adapter.clone(), account.clone());
+        let (ad, acc, act) = (adapter.clone(), account.clone(), action.clone());
         let built = match self
             .pipeline
-            .blocking(move || ad.outbound_action(&action, &acc.data, Utc::now()))
+            .blocking(move || ad.outbound_action(&act, &acc.data, Utc::now()))
             .await
         {
             Ok(built) => built,
@@ -143,13 +145,24 @@ impl Sender {
         };
         let allowed = allow_list(&adapter, &account);
         match self.client.fetch(adapter.id(), &allowed, &request).await {
-            Ok(reply) if (200..300).contains(&reply.status) => SendResult::Sent,
-            Ok(reply) => SendResult::Failed(format!(
-                "{} answered {}: {}",
-                request.url,
-                reply.status,
-                excerpt(&reply.body)
-            )),
+            Ok(reply) => {
+                let (ad, status) = (adapter.clone(), reply.status);
+                let read = self
+                    .pipeline
+                    .blocking(move || ad.action_result(&action, &reply))
+                    .await;
+                match read {
+                    Ok(Ok((ActionOutcome::Done, _))) => SendResult::Sent,
+                    Ok(Ok((ActionOutcome::Refused(why), _))) => {
+                        SendResult::Failed(format!("{} answered {status}: {why}", request.url))
+                    }
+                    Ok(Ok((ActionOutcome::Retry(why), _))) => {
+                        self.retry(item, format!("{} answered {status}: {why}", request.url))
+                    }
+                    Ok(Err(e)) => self.retry(item, format!("action-result: {e}")),
+                    Err(e) => self.retry(item, e.to_string()),
+                }
+            }
             Err(
                 e @ (FetchError::Status { .. }
                 | FetchError::Transport { .. }
@@ -180,11 +193,6 @@ impl Sender {
 
 fn later(wait: Duration) -> DateTime<Utc> {
     Utc::now() + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::days(1))
-}
-
-/// The start of an answer body, for error messages.
-fn excerpt(body: &[u8]) -> String {
-    String::from_utf8_lossy(body).chars().take(200).collect()
 }
 
 /// Sends due confirmations every `[outbox] interval_secs` until aborted.

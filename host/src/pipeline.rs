@@ -3,8 +3,10 @@
 //! commit the raw request, its events and their effect in one transaction →
 //! the reply the platform expects.
 //!
-//! Webhooks and replays share it, so a replayed entry is treated exactly like
-//! a fresh delivery. Adapter calls and store commits are blocking; they run on
+//! Webhooks, push-stream messages and replays share it, so a replayed entry
+//! is treated exactly like a fresh delivery. A stream message carries no
+//! signature of its own (the session's login was signed), so it is read by
+//! `stream-receive` instead of `verify` and `normalize`. Adapter calls and store commits are blocking; they run on
 //! tokio's blocking pool, bounded by a semaphore sized to the instance pool.
 
 use std::sync::Arc;
@@ -12,13 +14,14 @@ use std::sync::Arc;
 use chrono::Utc;
 use orderhub_apply::derive;
 use orderhub_core::keys;
-use orderhub_core::model::{Event, HttpReply, RawRequest};
+use orderhub_core::model::{Event, HttpReply, RawRequest, StreamFrame};
 use tokio::sync::Semaphore;
 
 use crate::config::{Account, Config};
 use crate::poll;
 use crate::runtime::{CallError, LoadedAdapter, Registry};
 use crate::store::{AuthFailure, Committed, Delivery, OrderStore, Outcome, StoreError};
+use crate::stream;
 
 /// Why the pipeline could not finish. Adapter misbehaviour is not here: it
 /// dead-letters the delivery instead.
@@ -48,6 +51,19 @@ pub enum WebhookOutcome {
     Unauthorized { kind: String, message: String },
     /// The adapter crashed while verifying: reply 503 so the platform retries.
     VerifyFailed { kind: String, message: String },
+}
+
+/// What became of one push-stream frame, and what to send back.
+#[derive(Debug, Default)]
+pub struct FrameOutcome {
+    /// Frames to send at once.
+    pub send: Vec<StreamFrame>,
+    /// Frames to send now that the message is committed (acknowledgements).
+    pub ack: Vec<StreamFrame>,
+    /// The platform ended the session; why.
+    pub close: Option<String>,
+    /// The inbox row, when the frame was a message (or unreadable) and is stored.
+    pub stored: Option<Committed>,
 }
 
 /// Shared state of the pipeline.
@@ -123,6 +139,34 @@ impl Pipeline {
                 &account_name,
                 request,
                 remote,
+                store.as_ref(),
+            )
+        })
+        .await?
+    }
+
+    /// Takes one push-stream frame through the pipeline: the adapter reads it,
+    /// a message is committed with its events (or as a dead letter), and only
+    /// then are its acknowledgements handed back to be sent. A frame the
+    /// adapter cannot read at all is kept as a dead letter and acknowledged
+    /// by nothing, so the platform redelivers it.
+    pub async fn ingest_frame(
+        &self,
+        adapter_id: &str,
+        account_id: &str,
+        origin: String,
+        frame: StreamFrame,
+    ) -> Result<FrameOutcome, PipelineError> {
+        let (adapter, account) = self.resolve(adapter_id, account_id)?;
+        let store = self.store.clone();
+        let account_name = account_id.to_string();
+        self.blocking(move || {
+            ingest_frame_blocking(
+                &adapter,
+                &account,
+                &account_name,
+                &origin,
+                frame,
                 store.as_ref(),
             )
         })
@@ -210,6 +254,68 @@ fn ingest_blocking(
     Ok(WebhookOutcome::Accepted { reply, committed })
 }
 
+fn ingest_frame_blocking(
+    adapter: &LoadedAdapter,
+    account: &Account,
+    account_id: &str,
+    origin: &str,
+    frame: StreamFrame,
+    store: &dyn OrderStore,
+) -> Result<FrameOutcome, PipelineError> {
+    let now = Utc::now();
+    let request = stream::entry::encode(origin, &frame);
+    let body_key = keys::delivery_key(adapter.id(), account_id, None, &request.body);
+    let (mut outcome, stored, key) = match adapter.stream_receive(&frame, &account.data, now) {
+        Ok((reply, _)) if !reply.message => {
+            let outcome = FrameOutcome {
+                send: reply.send,
+                ack: reply.ack,
+                close: reply.close,
+                stored: None,
+            };
+            return Ok(outcome);
+        }
+        Ok((reply, _)) => {
+            let key =
+                keys::delivery_key(adapter.id(), account_id, reply.id.as_deref(), &request.body);
+            let stored = match reply.events {
+                Ok(events) => map_events(adapter, account, events, EventKeys::ByDelivery(&key)),
+                Err(e) => dead("stream-receive", &CallError::Adapter(e)),
+            };
+            let outcome = FrameOutcome {
+                send: reply.send,
+                ack: reply.ack,
+                close: reply.close,
+                stored: None,
+            };
+            (outcome, stored, key)
+        }
+        Err(e) => (
+            FrameOutcome::default(),
+            dead("stream-receive", &e),
+            body_key,
+        ),
+    };
+    if let Outcome::Dead { kind, message } = &stored {
+        tracing::warn!(
+            adapter = adapter.id(),
+            account = account_id,
+            kind,
+            "stream message dead-lettered: {message}"
+        );
+    }
+    // A redelivered message is already stored; it is acknowledged again.
+    outcome.stored = Some(store.commit(Delivery {
+        key,
+        adapter: adapter.id().to_string(),
+        account: account_id.to_string(),
+        received_at: now,
+        request,
+        outcome: stored,
+    })?);
+    Ok(outcome)
+}
+
 /// Normalizes a raw request and maps every event's status; any adapter error
 /// or crash becomes a dead-letter outcome that keeps the raw request. A
 /// stored poll page (replayed) goes through `poll-response` instead.
@@ -219,6 +325,21 @@ pub fn derive_events(
     delivery_key: &str,
     request: &RawRequest,
 ) -> Outcome {
+    if stream::entry::is_stream(request) {
+        let frame = stream::entry::decode(request);
+        return match adapter.stream_receive(&frame, &account.data, Utc::now()) {
+            Ok((reply, _)) => match reply.events {
+                Ok(events) => map_events(
+                    adapter,
+                    account,
+                    events,
+                    EventKeys::ByDelivery(delivery_key),
+                ),
+                Err(e) => dead("stream-receive", &CallError::Adapter(e)),
+            },
+            Err(e) => dead("stream-receive", &e),
+        };
+    }
     if poll::entry::is_poll(request) {
         let (cursor, reply) = poll::entry::decode(request);
         return match adapter.poll_response(cursor.as_deref(), &reply, &account.data, Utc::now()) {

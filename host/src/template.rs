@@ -3,15 +3,25 @@
 //!
 //! The crate it writes is complete and self-contained: its own Cargo
 //! workspace, the contract (`wit/adapter.wit`, this host's copy), a README
-//! skeleton with the status table the conformance suite checks, one example
-//! fixture, and a Makefile that builds the component for `wasm32-wasip2` and
+//! skeleton with the status table the conformance suite checks, example
+//! fixtures, and a Makefile that builds the component for `wasm32-wasip2` and
 //! runs `orderhub adapter test` on it. It depends on crates.io only, never on
-//! this repository. `docs/tutorial.md` walks through its code.
+//! this repository (so it cannot use the workspace's adapter kit and writes
+//! every contract function out). `docs/tutorial.md` walks through its code.
+//!
+//! Each kind gets a working example of its own: a channel's signed order
+//! webhook, a carrier's tracking push with checkpoints, an ERP's delivery
+//! note with warehouse and lines. The example files of a kind are named
+//! `<file>.<kind>.tmpl` in the template directory (the channel's have no
+//! kind in their name); the build files are shared.
 
 use std::path::{Path, PathBuf};
 
-/// The template's files: path in the new crate, text with `{{…}}` placeholders.
-const FILES: &[(&str, &str)] = &[
+/// One file of the new crate: its path there, and its text with `{{…}}` placeholders.
+type TemplateFile = (&'static str, &'static str);
+
+/// The files every kind gets.
+const COMMON: &[TemplateFile] = &[
     (
         "Cargo.toml",
         include_str!("../../templates/adapter/Cargo.toml.tmpl"),
@@ -21,12 +31,19 @@ const FILES: &[(&str, &str)] = &[
         include_str!("../../templates/adapter/Makefile.tmpl"),
     ),
     (
-        "README.md",
-        include_str!("../../templates/adapter/README.md.tmpl"),
-    ),
-    (
         ".gitignore",
         include_str!("../../templates/adapter/gitignore.tmpl"),
+    ),
+    // The contract itself, copied verbatim: the component is built against
+    // exactly the version this host speaks.
+    ("wit/adapter.wit", include_str!("../../wit/adapter.wit")),
+];
+
+/// A channel: signed JSON order webhooks (the tutorial's code).
+const CHANNEL: &[TemplateFile] = &[
+    (
+        "README.md",
+        include_str!("../../templates/adapter/README.md.tmpl"),
     ),
     (
         "src/lib.rs",
@@ -36,9 +53,45 @@ const FILES: &[(&str, &str)] = &[
         "fixtures/order-paid.json",
         include_str!("../../templates/adapter/fixtures/order-paid.json.tmpl"),
     ),
-    // The contract itself, copied verbatim: the component is built against
-    // exactly the version this host speaks.
-    ("wit/adapter.wit", include_str!("../../wit/adapter.wit")),
+];
+
+/// A carrier: signed tracking pushes with checkpoints.
+const CARRIER: &[TemplateFile] = &[
+    (
+        "README.md",
+        include_str!("../../templates/adapter/README.md.carrier.tmpl"),
+    ),
+    (
+        "src/lib.rs",
+        include_str!("../../templates/adapter/src/lib.rs.carrier.tmpl"),
+    ),
+    (
+        "fixtures/tracking-delivered.json",
+        include_str!("../../templates/adapter/fixtures/tracking-delivered.json.carrier.tmpl"),
+    ),
+];
+
+/// An ERP/WMS: signed delivery notes with warehouse, lines and waybill.
+const ERP: &[TemplateFile] = &[
+    (
+        "README.md",
+        include_str!("../../templates/adapter/README.md.erp.tmpl"),
+    ),
+    (
+        "src/lib.rs",
+        include_str!("../../templates/adapter/src/lib.rs.erp.tmpl"),
+    ),
+    (
+        "fixtures/delivery-note-shipped.json",
+        include_str!("../../templates/adapter/fixtures/delivery-note-shipped.json.erp.tmpl"),
+    ),
+];
+
+/// The kinds `--kind` accepts, with the contract's name of each and its example.
+const KINDS: &[(&str, &str, &[TemplateFile])] = &[
+    ("channel", "Channel", CHANNEL),
+    ("carrier", "Carrier", CARRIER),
+    ("erp", "Erp", ERP),
 ];
 
 /// Why a crate could not be created.
@@ -57,14 +110,18 @@ pub enum TemplateError {
     },
 }
 
+/// The contract's variant name and the example files of `kind`.
+fn kind_of(kind: &str) -> Result<(&'static str, &'static [TemplateFile]), TemplateError> {
+    KINDS
+        .iter()
+        .find(|(name, _, _)| *name == kind)
+        .map(|(_, variant, files)| (*variant, *files))
+        .ok_or_else(|| TemplateError::BadKind(kind.to_string()))
+}
+
 /// Replaces the placeholders of one template file.
 pub fn render(text: &str, id: &str, kind: &str) -> Result<String, TemplateError> {
-    let kind_variant = match kind {
-        "channel" => "Channel",
-        "carrier" => "Carrier",
-        "erp" => "Erp",
-        other => return Err(TemplateError::BadKind(other.to_string())),
-    };
+    let (kind_variant, _) = kind_of(kind)?;
     Ok(text
         .replace("{{id}}", id)
         .replace("{{crate}}", &format!("adapter_{}", id.replace('-', "_")))
@@ -86,6 +143,7 @@ pub fn generate(id: &str, kind: &str, dir: &Path) -> Result<Vec<PathBuf>, Templa
     if !valid_id(id) {
         return Err(TemplateError::BadId(id.to_string()));
     }
+    let (_, example) = kind_of(kind)?;
     if dir
         .read_dir()
         .is_ok_and(|mut entries| entries.next().is_some())
@@ -93,7 +151,7 @@ pub fn generate(id: &str, kind: &str, dir: &Path) -> Result<Vec<PathBuf>, Templa
         return Err(TemplateError::NotEmpty(dir.to_path_buf()));
     }
     let mut written = Vec::new();
-    for (relative, text) in FILES {
+    for (relative, text) in COMMON.iter().chain(example) {
         let text = if relative.ends_with(".wit") {
             (*text).to_string()
         } else {
@@ -121,21 +179,58 @@ mod tests {
 
     #[test]
     fn placeholders_are_all_replaced() {
-        let dir = tempfile::tempdir().unwrap();
-        let target = dir.path().join("acme");
-        let files = generate("acme-shop", "carrier", &target).unwrap();
-        assert_eq!(files.len(), FILES.len());
-        for f in &files {
-            let text = std::fs::read_to_string(target.join(f)).unwrap();
-            assert!(!text.contains("{{"), "{} keeps a placeholder", f.display());
+        for (kind, _, example) in KINDS {
+            let dir = tempfile::tempdir().unwrap();
+            let target = dir.path().join("acme");
+            let files = generate("acme-shop", kind, &target).unwrap();
+            assert_eq!(files.len(), COMMON.len() + example.len(), "{kind}");
+            for f in &files {
+                let text = std::fs::read_to_string(target.join(f)).unwrap();
+                // The contract's own `{{` would not be a placeholder; it has none.
+                assert!(
+                    !text.contains("{{"),
+                    "{kind}: {} keeps a placeholder",
+                    f.display()
+                );
+            }
+            let lib = std::fs::read_to_string(target.join("src/lib.rs")).unwrap();
+            assert!(lib.contains("id: \"acme-shop\".into(),"), "{kind}");
+            let make = std::fs::read_to_string(target.join("Makefile")).unwrap();
+            assert!(make.contains("release/adapter_acme_shop.wasm"), "{kind}");
+            let wit = std::fs::read_to_string(target.join("wit/adapter.wit")).unwrap();
+            assert!(wit.contains("package orderhub:adapter@0.2.0;"), "{kind}");
         }
-        let lib = std::fs::read_to_string(target.join("src/lib.rs")).unwrap();
+    }
+
+    /// The kind chooses the example, not only the declared kind.
+    #[test]
+    fn each_kind_writes_its_own_example() {
+        let generated = |kind: &str| {
+            let dir = tempfile::tempdir().unwrap();
+            let files = generate("acme", kind, dir.path()).unwrap();
+            let read = |f: &str| std::fs::read_to_string(dir.path().join(f)).unwrap();
+            (files, read("src/lib.rs"), read("README.md"))
+        };
+
+        let (files, lib, readme) = generated("channel");
+        assert!(files.contains(&PathBuf::from("fixtures/order-paid.json")));
+        assert!(lib.contains("kind: AdapterKind::Channel,"));
+        assert!(lib.contains("body: EventBody::Order(Order {"));
+        assert!(readme.contains("| order | `paid` | paid |"));
+
+        let (files, lib, readme) = generated("carrier");
+        assert!(files.contains(&PathBuf::from("fixtures/tracking-delivered.json")));
         assert!(lib.contains("kind: AdapterKind::Carrier,"));
-        assert!(lib.contains("id: \"acme-shop\".into(),"));
-        let make = std::fs::read_to_string(target.join("Makefile")).unwrap();
-        assert!(make.contains("release/adapter_acme_shop.wasm"));
-        let wit = std::fs::read_to_string(target.join("wit/adapter.wit")).unwrap();
-        assert!(wit.contains("package orderhub:adapter@0.1.0;"));
+        assert!(lib.contains("body: EventBody::Shipment(Shipment {"));
+        assert!(lib.contains("checkpoints,"));
+        assert!(readme.contains("| tracking | `delivered` | tracking: delivered |"));
+
+        let (files, lib, readme) = generated("erp");
+        assert!(files.contains(&PathBuf::from("fixtures/delivery-note-shipped.json")));
+        assert!(lib.contains("kind: AdapterKind::Erp,"));
+        assert!(lib.contains("warehouse: Some(warehouse),"));
+        assert!(lib.contains("fn shipped_line("));
+        assert!(readme.contains("| fulfillment | `shipped` | shipped |"));
     }
 
     /// Every Rust excerpt of `docs/tutorial.md` is code of the template, which

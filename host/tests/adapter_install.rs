@@ -154,7 +154,7 @@ fn install_list_rollback(config: &Path, work: &Path) {
     // A component for another contract version is refused, naming the skew.
     let mut skewed = std::fs::read(wasm("shopify")).unwrap();
     for i in 0..skewed.len().saturating_sub(15) {
-        if &skewed[i..i + 15] == b"connector@0.1.0" {
+        if &skewed[i..i + 15] == b"connector@0.2.0" {
             skewed[i + 10..i + 15].copy_from_slice(b"0.9.0");
         }
     }

@@ -95,7 +95,7 @@ fn a_component_without_the_connector_export_is_refused_with_a_clear_error() {
     let message = error.to_string();
     assert!(matches!(error, LoadError::Contract { .. }), "{message}");
     assert!(
-        message.contains("missing export orderhub:adapter/connector@0.1.0"),
+        message.contains("missing export orderhub:adapter/connector@0.2.0"),
         "{message}"
     );
 }

@@ -179,7 +179,7 @@ async fn swap_under_continuous_load_fails_and_loses_nothing() {
 /// component built against another release of the contract would name them.
 fn with_contract_version(bytes: &[u8], version: &[u8; 5]) -> Vec<u8> {
     let mut out = bytes.to_vec();
-    for interface in [&b"connector@0.1.0"[..], b"types@0.1.0", b"log@0.1.0"] {
+    for interface in [&b"connector@0.2.0"[..], b"types@0.2.0", b"log@0.2.0"] {
         let at = interface.len() - 5;
         let mut i = 0;
         while i + interface.len() <= out.len() {
@@ -236,7 +236,7 @@ async fn a_refused_install_leaves_the_old_version_serving() {
     assert_eq!((status, kind.as_str()), (422, "contract"), "{message}");
     assert!(
         message.contains("orderhub:adapter/connector@0.9.0")
-            && message.contains("orderhub:adapter/connector@0.1.0")
+            && message.contains("orderhub:adapter/connector@0.2.0")
             && message.contains("version skew"),
         "{message}"
     );

@@ -11,4 +11,5 @@ mod outbox;
 mod polling;
 mod postgres;
 mod sandbox;
+mod streams;
 mod template;

@@ -2,7 +2,9 @@
 //! temporary directory outside the workspace: it builds for wasm32-wasip2,
 //! its Makefile runs `orderhub adapter test` on it, it installs over the
 //! admin API and receives a webhook. Its code is the tutorial's
-//! (`docs/tutorial.md`), so the tutorial is compiled here.
+//! (`docs/tutorial.md`), so the tutorial is compiled here. The carrier and
+//! ERP examples (`--kind carrier|erp`) are generated, built and checked the
+//! same way, in one test of their own.
 //!
 //! Then re-deriving: a buggy build of it mangles orders, a fixed build is
 //! installed, and `orderhub events replay --adapter` rebuilds the orders from
@@ -16,8 +18,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use hmac::{Hmac, Mac};
-use orderhub_core::model::OrderStatus;
+use orderhub_core::model::{AdapterKind, OrderStatus};
 use orderhub_host::install::InstallRequest;
+use orderhub_host::runtime::{Limits, LoadedAdapter, Sandbox, SandboxConfig};
 use orderhub_tests::{
     HostOptions, TestAccount, TestHost, Webhook, orderhub_binary, target_dir, workspace_root,
 };
@@ -27,12 +30,13 @@ use sha2::Sha256;
 const TOKEN: &str = "template-admin-token-0123456789";
 const SECRET: &str = "example-webhook-secret";
 
-/// Generates an adapter crate with the real CLI into a fresh temporary directory.
-fn generate(id: &str) -> (tempfile::TempDir, PathBuf) {
+/// Generates an adapter crate of `kind` with the real CLI into a fresh
+/// temporary directory.
+fn generate(id: &str, kind: &str) -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join(id);
     let out = Command::new(orderhub_binary())
-        .args(["adapter", "new", id, "--kind", "channel", "--dir"])
+        .args(["adapter", "new", id, "--kind", kind, "--dir"])
         .arg(&dir)
         .output()
         .expect("orderhub runs");
@@ -48,6 +52,50 @@ fn generate(id: &str) -> (tempfile::TempDir, PathBuf) {
 
 fn shared_target() -> PathBuf {
     target_dir().join("template-adapters")
+}
+
+/// The crate's own test wiring, as its author runs it: unit tests, the
+/// component build, then `orderhub adapter test` with its fixtures and
+/// README. Returns what it printed.
+fn make_test(dir: &Path) -> String {
+    let out = Command::new("make")
+        .arg("test")
+        .arg(format!("ORDERHUB={}", orderhub_binary().display()))
+        .arg("CARGO_FLAGS=--offline")
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", shared_target())
+        .output()
+        .expect("make runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "make test failed in {}:\n{stdout}\n{}",
+        dir.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+/// The report lines every generated adapter must show, with its fixture.
+fn assert_suite_passed(stdout: &str, fixture: &str) {
+    for line in [
+        format!("ok      fixture {fixture}"),
+        "ok      README status table matches status-map".to_string(),
+        "ok      cursor-at is unsupported or gives a cursor poll-request accepts".to_string(),
+        "ok      stream-receive never traps on malformed frames".to_string(),
+        "ok      action-result reads any reply; throttling is never done".to_string(),
+        "ok      declared limits are above zero".to_string(),
+    ] {
+        assert!(stdout.contains(&line), "no {line:?} in:\n{stdout}");
+    }
+    assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
+}
+
+fn component(id: &str) -> PathBuf {
+    shared_target().join(format!(
+        "wasm32-wasip2/release/adapter_{}.wasm",
+        id.replace('-', "_")
+    ))
 }
 
 /// Builds the crate in `dir`; returns the component's bytes.
@@ -70,10 +118,7 @@ fn build(dir: &Path, id: &str) -> Vec<u8> {
         "building {id} failed:\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let wasm = shared_target().join(format!(
-        "wasm32-wasip2/release/adapter_{}.wasm",
-        id.replace('-', "_")
-    ));
+    let wasm = component(id);
     std::fs::read(&wasm).unwrap_or_else(|e| panic!("{}: {e}", wasm.display()))
 }
 
@@ -106,29 +151,10 @@ fn signed(status: &str, order_id: &str, event_id: &str) -> Webhook {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn generated_adapter_builds_tests_installs_and_receives_a_webhook() {
     let id = "tutorial-shop";
-    let (_tmp, dir) = generate(id);
+    let (_tmp, dir) = generate(id, "channel");
 
     // The crate's own test wiring: unit tests, component build, conformance.
-    let out = Command::new("make")
-        .arg("test")
-        .arg(format!("ORDERHUB={}", orderhub_binary().display()))
-        .arg("CARGO_FLAGS=--offline")
-        .current_dir(&dir)
-        .env("CARGO_TARGET_DIR", shared_target())
-        .output()
-        .expect("make runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "make test failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        stdout.contains("ok      fixture order-paid")
-            && stdout.contains("ok      README status table matches status-map")
-            && stdout.contains(" passed, 0 failed"),
-        "{stdout}"
-    );
+    assert_suite_passed(&make_test(&dir), "order-paid");
 
     let example = fixture(&dir);
     let host = TestHost::start(HostOptions {
@@ -138,7 +164,7 @@ async fn generated_adapter_builds_tests_installs_and_receives_a_webhook() {
     .await
     .expect("host starts");
     let admin = host.start_admin(TOKEN).await.expect("admin API");
-    let wasm = shared_target().join("wasm32-wasip2/release/adapter_tutorial_shop.wasm");
+    let wasm = component(id);
     let report = admin
         .client
         .install(&wasm, Some(&dir.join("fixtures")))
@@ -168,7 +194,7 @@ async fn generated_adapter_builds_tests_installs_and_receives_a_webhook() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replay_by_adapter_rederives_orders_after_a_fix() {
     let id = "fixit-shop";
-    let (_tmp, dir) = generate(id);
+    let (_tmp, dir) = generate(id, "channel");
     let lib = dir.join("src/lib.rs");
     let good = std::fs::read_to_string(&lib).expect("lib.rs");
     // The bug: `paid` read as not paid yet, and `delivered` unknown.
@@ -296,5 +322,34 @@ async fn replay_by_adapter_rederives_orders_after_a_fix() {
         let change = host.pipeline.rederive(entry.id).await.expect("rederive");
         assert!(!change.changed_anything(), "{change:?}");
         assert_eq!(change.unchanged, 1);
+    }
+}
+
+/// `--kind carrier` and `--kind erp` write examples of their own (a tracking
+/// push, a delivery note), which build for wasm32-wasip2 and pass their own
+/// `make test`. The builds reuse the dependencies the channel adapters built
+/// in the shared target dir, so only the two crates themselves compile.
+#[test]
+fn carrier_and_erp_adapters_build_and_pass_the_suite() {
+    let sandbox = Sandbox::new(SandboxConfig::default()).expect("engine");
+    for (id, kind, expected, fixture) in [
+        (
+            "acme-carrier",
+            "carrier",
+            AdapterKind::Carrier,
+            "tracking-delivered",
+        ),
+        ("acme-erp", "erp", AdapterKind::Erp, "delivery-note-shipped"),
+    ] {
+        let (_tmp, dir) = generate(id, kind);
+        assert!(dir.join(format!("fixtures/{fixture}.json")).exists());
+        assert_suite_passed(&make_test(&dir), fixture);
+        let loaded = LoadedAdapter::load_file(&sandbox, &component(id), None, Limits::default())
+            .expect("the component loads");
+        assert_eq!(
+            (loaded.id(), loaded.metadata().kind),
+            (id, expected),
+            "{kind}"
+        );
     }
 }

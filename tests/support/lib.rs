@@ -7,6 +7,8 @@
 //! platform's rule rather than with itself.
 
 pub mod mock_platform;
+pub mod mock_stream;
+pub mod mock_tmc;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

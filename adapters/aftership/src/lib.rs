@@ -37,8 +37,9 @@ mod bindings {
 
 use bindings::exports::orderhub::adapter::connector::Guest;
 use bindings::orderhub::adapter::types::{
-    Account, Action, AdapterError, AdapterMetadata, Event, HttpRequest, HttpResponse,
-    OutboundRequest, PlatformStatus, PollPage, StatusMapping,
+    Account, Action, ActionOutcome, AdapterError, AdapterMetadata, Event, HttpRequest,
+    HttpResponse, OutboundRequest, PlatformStatus, PollPage, StatusMapping, StreamFrame,
+    StreamReply, StreamSession,
 };
 
 orderhub_adapter_kit::impl_adapter_error_from_kit!(
@@ -111,10 +112,19 @@ impl Guest for AfterShip {
                 .into(),
         ))
     }
+
+    // No action is ever built, so no AfterShip reply to one needs reading.
+    orderhub_adapter_kit::action_result_by_status!();
+
+    fn cursor_at(since: i64, _account: Account, now: i64) -> Result<String, AdapterError> {
+        Ok(poll::cursor_at(since, now)?)
+    }
+
+    orderhub_adapter_kit::no_push_stream!("AfterShip");
 }
 
 // The component exports exist only in the wasm build: their names
-// (`orderhub:adapter/connector@0.1.0#verify`) are not valid native symbols, and
+// (`orderhub:adapter/connector@0.2.0#verify`) are not valid native symbols, and
 // native builds serve the unit tests, which call the functions directly.
 #[cfg(target_arch = "wasm32")]
 bindings::export!(AfterShip with_types_in bindings);
@@ -140,6 +150,67 @@ mod tests {
         assert!(matches!(
             AfterShip::outbound_action(action, account, 0),
             Err(AdapterError::Unsupported(_))
+        ));
+    }
+
+    fn account() -> Account {
+        Account {
+            id: "main".into(),
+            secrets: vec!["whsec".into()],
+            credentials: vec![],
+        }
+    }
+
+    #[test]
+    fn contract_0_2_functions_answer() {
+        // 2024-05-06T12:00:30Z; a window from 2024-05-01T00:00:00Z.
+        let now = 1_714_996_830_000;
+        assert!(matches!(
+            AfterShip::cursor_at(1_714_521_600_000, account(), now),
+            Ok(c) if c == r#"{"updated_at_min":"2024-05-01T00:00:00+00:00","updated_at_max":"2024-05-06T11:59:30+00:00"}"#
+        ));
+        assert!(matches!(
+            AfterShip::stream_open(account(), now),
+            Err(AdapterError::Unsupported(m)) if m.starts_with("AfterShip ")
+        ));
+        assert!(matches!(
+            AfterShip::stream_tick(account(), now),
+            Err(AdapterError::Unsupported(_))
+        ));
+        let limits = AfterShip::metadata().limits;
+        assert_eq!(
+            (limits.wall_clock_ms, limits.fuel, limits.memory_bytes),
+            (None, None, None)
+        );
+        assert_eq!((limits.input_bytes, limits.output_bytes), (None, None));
+    }
+
+    #[test]
+    fn an_action_reply_is_judged_by_its_status() {
+        let action = || {
+            Action::ConfirmShipment(ShipmentConfirmation {
+                order_external_id: "1".into(),
+                carrier: "fedex".into(),
+                tracking_number: "111111111111".into(),
+                line_ids: vec![],
+            })
+        };
+        let reply = |status: u16| HttpResponse {
+            status,
+            headers: vec![],
+            body: b"busy".to_vec(),
+        };
+        assert!(matches!(
+            AfterShip::action_result(action(), reply(200)),
+            ActionOutcome::Done
+        ));
+        assert!(matches!(
+            AfterShip::action_result(action(), reply(500)),
+            ActionOutcome::Retry(m) if m == "the platform answered 500: busy"
+        ));
+        assert!(matches!(
+            AfterShip::action_result(action(), reply(400)),
+            ActionOutcome::Refused(_)
         ));
     }
 }

@@ -1,7 +1,7 @@
 //! What the adapter declares to hosts: credentials, hosts, topics, statuses.
 
 use crate::bindings::orderhub::adapter::types::{
-    AdapterKind, AdapterMetadata, CredentialSpec, DeclaredStatus, StatusDomain,
+    AdapterKind, AdapterLimits, AdapterMetadata, CredentialSpec, DeclaredStatus, StatusDomain,
 };
 use crate::poll::TOPIC_POLL;
 use crate::status::TAGS;
@@ -46,6 +46,7 @@ pub(crate) fn metadata() -> AdapterMetadata {
                 description: format!("{} (context subtag: any documented {}_NNN)", t.meaning, t.value),
             })
             .collect(),
+        limits: orderhub_adapter_kit::host_limits!(),
     }
 }
 

@@ -11,7 +11,9 @@
 //!   starts where it ended (the boundary second is read twice: harmless);
 //! - the first poll (no cursor, or a cursor without `updated_at_max`) reads
 //!   from [`LOOKBACK_SECONDS`] ago and only bootstraps: its answer sets a
-//!   proper window and asks to poll again at once.
+//!   proper window and asks to poll again at once;
+//! - a reconciliation window ([`cursor_at`]) is a closed window from the
+//!   given time, read like any other.
 //!
 //! The single-tracking GET answer (`data.tracking`) is read too, so a
 //! tracking fetched by id can be fed through `poll-response`.
@@ -54,6 +56,16 @@ impl Window {
         Window {
             min: settled(now) - (LOOKBACK_SECONDS - SETTLE_SECONDS) * 1000,
             max: None,
+            page: None,
+        }
+    }
+
+    /// A closed window from `min` (whole seconds) to the settled `now`, from
+    /// its first page.
+    fn from_start(min: i64, now: i64) -> Self {
+        Window {
+            min,
+            max: Some(settled(now).max(min)),
             page: None,
         }
     }
@@ -118,6 +130,20 @@ fn format_time(millis: i64) -> String {
         Some(base) => format!("{base}+00:00"),
         None => text,
     }
+}
+
+/// The cursor that reads again every tracking updated since `since`: one
+/// closed window from `since` (truncated to the second) to the settled
+/// `now`; the list pages through it with its own cursor, whatever its span.
+pub(crate) fn cursor_at(since: i64, now: i64) -> Result<String, KitError> {
+    let min = since.div_euclid(1000).saturating_mul(1000);
+    if time::format_rfc3339(min).is_empty() {
+        return Err(KitError::invalid(
+            "since",
+            format_args!("{since} ms is not a representable time"),
+        ));
+    }
+    Ok(Window::from_start(min, now).to_json())
 }
 
 /// The signed request for the window and page the cursor names.
@@ -202,14 +228,7 @@ pub(crate) fn response(
             true,
         ),
         // The window is read: the next one starts where it ended.
-        (Some(max), None) => (
-            Window {
-                min: max,
-                max: Some(settled(now).max(max)),
-                page: None,
-            },
-            false,
-        ),
+        (Some(max), None) => (Window::from_start(max, now), false),
     };
     Ok(PollPage {
         events,
@@ -275,6 +294,35 @@ mod tests {
             .iter()
             .map(|f| (f.name.as_str(), f.value.as_str()))
             .collect()
+    }
+
+    #[test]
+    fn cursor_at_is_a_closed_window_from_since() {
+        // 2024-05-01T00:00:00.750Z, truncated to the second.
+        let text = cursor_at(1_714_521_600_750, NOW).unwrap();
+        assert_eq!(
+            text,
+            r#"{"updated_at_min":"2024-05-01T00:00:00+00:00","updated_at_max":"2024-05-06T11:59:30+00:00"}"#
+        );
+        // The poll reads it as a proper window, with no bootstrap.
+        let r = request(Some(&text), &account(), NOW).unwrap();
+        assert_eq!(
+            query(&r),
+            vec![
+                ("limit", "200"),
+                ("updated_at_min", "2024-05-01T00:00:00+00:00"),
+                ("updated_at_max", "2024-05-06T11:59:30+00:00"),
+            ]
+        );
+        // A start after the settled `now` is an empty window, not a reversed one.
+        assert_eq!(
+            cursor_at(NOW, NOW).unwrap(),
+            r#"{"updated_at_min":"2024-05-06T12:00:30+00:00","updated_at_max":"2024-05-06T12:00:30+00:00"}"#
+        );
+        assert!(matches!(
+            cursor_at(i64::MAX, NOW),
+            Err(KitError::InvalidField(m)) if m.starts_with("since:")
+        ));
     }
 
     #[test]

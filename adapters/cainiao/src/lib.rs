@@ -35,8 +35,9 @@ mod bindings {
 
 use bindings::exports::orderhub::adapter::connector::Guest;
 use bindings::orderhub::adapter::types::{
-    Account, Action, AdapterError, AdapterMetadata, Event, HttpRequest, HttpResponse,
-    OutboundRequest, PlatformStatus, PollPage, StatusMapping,
+    Account, Action, ActionOutcome, AdapterError, AdapterMetadata, Event, HttpRequest,
+    HttpResponse, OutboundRequest, PlatformStatus, PollPage, StatusMapping, StreamFrame,
+    StreamReply, StreamSession,
 };
 
 orderhub_adapter_kit::impl_adapter_error_from_kit!(
@@ -108,10 +109,17 @@ impl Guest for Cainiao {
                 .into(),
         ))
     }
+
+    // No action is ever built, so no Cainiao reply to one needs reading.
+    orderhub_adapter_kit::action_result_by_status!();
+
+    orderhub_adapter_kit::no_cursor_at!("Cainiao");
+
+    orderhub_adapter_kit::no_push_stream!("Cainiao");
 }
 
 // The component exports exist only in the wasm build: their names
-// (`orderhub:adapter/connector@0.1.0#verify`) are not valid native symbols, and
+// (`orderhub:adapter/connector@0.2.0#verify`) are not valid native symbols, and
 // native builds serve the unit tests, which call the functions directly.
 #[cfg(target_arch = "wasm32")]
 bindings::export!(Cainiao with_types_in bindings);
@@ -144,6 +152,58 @@ mod tests {
         assert!(matches!(
             Cainiao::poll_request(None, account(), 0),
             Err(AdapterError::Unsupported(_))
+        ));
+    }
+
+    #[test]
+    fn reconciliation_windows_and_push_streams_are_unsupported() {
+        assert!(matches!(
+            Cainiao::cursor_at(1_711_929_600_000, account(), 1_711_933_200_000),
+            Err(AdapterError::Unsupported(m))
+                if m == "Cainiao is not polled, so it has no cursor to start from"
+        ));
+        assert!(matches!(
+            Cainiao::stream_open(account(), 0),
+            Err(AdapterError::Unsupported(m)) if m.starts_with("Cainiao ")
+        ));
+        assert!(matches!(
+            Cainiao::stream_tick(account(), 0),
+            Err(AdapterError::Unsupported(_))
+        ));
+        let limits = Cainiao::metadata().limits;
+        assert_eq!(
+            (limits.wall_clock_ms, limits.fuel, limits.memory_bytes),
+            (None, None, None)
+        );
+        assert_eq!((limits.input_bytes, limits.output_bytes), (None, None));
+    }
+
+    #[test]
+    fn an_action_reply_is_judged_by_its_status() {
+        let action = || {
+            Action::ConfirmShipment(ShipmentConfirmation {
+                order_external_id: "1".into(),
+                carrier: "cainiao".into(),
+                tracking_number: "LP1".into(),
+                line_ids: vec![],
+            })
+        };
+        let reply = |status: u16| HttpResponse {
+            status,
+            headers: vec![],
+            body: b"busy".to_vec(),
+        };
+        assert!(matches!(
+            Cainiao::action_result(action(), reply(200)),
+            ActionOutcome::Done
+        ));
+        assert!(matches!(
+            Cainiao::action_result(action(), reply(503)),
+            ActionOutcome::Retry(m) if m == "the platform answered 503: busy"
+        ));
+        assert!(matches!(
+            Cainiao::action_result(action(), reply(401)),
+            ActionOutcome::Refused(_)
         ));
     }
 }

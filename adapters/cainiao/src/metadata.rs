@@ -1,7 +1,7 @@
 //! What the adapter declares to hosts: credentials, hosts, topics, statuses.
 
 use crate::bindings::orderhub::adapter::types::{
-    AdapterKind, AdapterMetadata, CredentialSpec, DeclaredStatus, StatusDomain,
+    AdapterKind, AdapterLimits, AdapterMetadata, CredentialSpec, DeclaredStatus, StatusDomain,
 };
 use crate::status::ACTION_CODES;
 
@@ -55,6 +55,7 @@ pub(crate) fn metadata() -> AdapterMetadata {
                 description: c.meaning.into(),
             })
             .collect(),
+        limits: orderhub_adapter_kit::host_limits!(),
     }
 }
 

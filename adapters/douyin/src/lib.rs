@@ -35,8 +35,9 @@ mod bindings {
 
 use bindings::exports::orderhub::adapter::connector::Guest;
 use bindings::orderhub::adapter::types::{
-    Account, Action, AdapterError, AdapterMetadata, Event, Field, HttpRequest, HttpResponse,
-    OutboundRequest, PlatformStatus, PollPage, StatusMapping,
+    Account, Action, ActionOutcome, AdapterError, AdapterMetadata, Event, Field, HttpRequest,
+    HttpResponse, OutboundRequest, PlatformStatus, PollPage, StatusMapping, StreamFrame,
+    StreamReply, StreamSession,
 };
 
 orderhub_adapter_kit::impl_adapter_error_from_kit!(
@@ -111,6 +112,16 @@ impl Guest for Douyin {
     ) -> Result<OutboundRequest, AdapterError> {
         Ok(action::build(action, &account, now)?)
     }
+
+    fn action_result(_action: Action, response: HttpResponse) -> ActionOutcome {
+        action::result(&response)
+    }
+
+    fn cursor_at(since: i64, _account: Account, _now: i64) -> Result<String, AdapterError> {
+        Ok(poll::cursor_at(since))
+    }
+
+    orderhub_adapter_kit::no_push_stream!("Douyin");
 }
 
 // The component exports exist only in the wasm build: their names are not

@@ -43,13 +43,25 @@ impl Cursor {
     fn encode(self) -> String {
         json!({"start": self.start, "page": self.page}).to_string()
     }
+
+    /// Page 0 of the grid window holding `start_s` (Unix seconds).
+    fn since(start_s: i64) -> Self {
+        Cursor {
+            start: start_s.div_euclid(WINDOW_S) * WINDOW_S,
+            page: 0,
+        }
+    }
 }
 
 fn first(now_s: i64) -> Cursor {
-    Cursor {
-        start: now_s.div_euclid(WINDOW_S) * WINDOW_S - WINDOW_S,
-        page: 0,
-    }
+    Cursor::since(now_s - WINDOW_S)
+}
+
+/// The cursor that reads again every order updated since `since` (UTC
+/// milliseconds): page 0 of the grid window holding it. Windows are 30
+/// minutes and advance one by one, so a long span is read window by window.
+pub fn cursor_at(since_ms: i64) -> String {
+    Cursor::since(since_ms.div_euclid(1000)).encode()
 }
 
 /// Reads a stored cursor; `None` starts with the last complete grid window.
@@ -192,6 +204,20 @@ mod tests {
             parse_cursor(None, NOW_MS / 1000).unwrap(),
             Cursor {
                 start: 1_711_931_400,
+                page: 0
+            }
+        );
+    }
+
+    #[test]
+    fn cursor_at_starts_on_the_grid_window_holding_since() {
+        // 2024-03-31T22:10:05Z: the window 22:00:00–22:30:00.
+        let cursor = cursor_at(1_711_923_005_000);
+        assert_eq!(cursor, r#"{"start":1711922400,"page":0}"#);
+        assert_eq!(
+            parse_cursor(Some(&cursor), NOW_MS / 1000).unwrap(),
+            Cursor {
+                start: 1_711_922_400,
                 page: 0
             }
         );

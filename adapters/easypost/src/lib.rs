@@ -37,8 +37,9 @@ mod bindings {
 
 use bindings::exports::orderhub::adapter::connector::Guest;
 use bindings::orderhub::adapter::types::{
-    Account, Action, AdapterError, AdapterMetadata, Event, HttpRequest, HttpResponse,
-    OutboundRequest, PlatformStatus, PollPage, StatusMapping,
+    Account, Action, ActionOutcome, AdapterError, AdapterMetadata, Event, HttpRequest,
+    HttpResponse, OutboundRequest, PlatformStatus, PollPage, StatusMapping, StreamFrame,
+    StreamReply, StreamSession,
 };
 
 orderhub_adapter_kit::impl_adapter_error_from_kit!(
@@ -110,10 +111,19 @@ impl Guest for EasyPost {
                 .into(),
         ))
     }
+
+    // No action is ever built, so no EasyPost reply to one needs reading.
+    orderhub_adapter_kit::action_result_by_status!();
+
+    fn cursor_at(since: i64, _account: Account, now: i64) -> Result<String, AdapterError> {
+        Ok(poll::cursor_at(since, now)?)
+    }
+
+    orderhub_adapter_kit::no_push_stream!("EasyPost");
 }
 
 // The component exports exist only in the wasm build: their names
-// (`orderhub:adapter/connector@0.1.0#verify`) are not valid native symbols, and
+// (`orderhub:adapter/connector@0.2.0#verify`) are not valid native symbols, and
 // native builds serve the unit tests, which call the functions directly.
 #[cfg(target_arch = "wasm32")]
 bindings::export!(EasyPost with_types_in bindings);
@@ -139,6 +149,67 @@ mod tests {
         assert!(matches!(
             EasyPost::outbound_action(action, account, 0),
             Err(AdapterError::Unsupported(_))
+        ));
+    }
+
+    fn account() -> Account {
+        Account {
+            id: "main".into(),
+            secrets: vec!["whsec".into()],
+            credentials: vec![],
+        }
+    }
+
+    #[test]
+    fn contract_0_2_functions_answer() {
+        // 2024-08-02T19:30:00Z; the usual sweep reaches back to 2024-07-03.
+        let now = 1_722_627_000_000;
+        assert!(matches!(
+            EasyPost::cursor_at(1_719_792_000_000, account(), now),
+            Ok(c) if c == r#"{"start_datetime":"2024-07-01T00:00:00Z"}"#
+        ));
+        assert!(matches!(
+            EasyPost::stream_open(account(), now),
+            Err(AdapterError::Unsupported(m)) if m.starts_with("EasyPost ")
+        ));
+        assert!(matches!(
+            EasyPost::stream_tick(account(), now),
+            Err(AdapterError::Unsupported(_))
+        ));
+        let limits = EasyPost::metadata().limits;
+        assert_eq!(
+            (limits.wall_clock_ms, limits.fuel, limits.memory_bytes),
+            (None, None, None)
+        );
+        assert_eq!((limits.input_bytes, limits.output_bytes), (None, None));
+    }
+
+    #[test]
+    fn an_action_reply_is_judged_by_its_status() {
+        let action = || {
+            Action::ConfirmShipment(ShipmentConfirmation {
+                order_external_id: "1".into(),
+                carrier: "usps".into(),
+                tracking_number: "9400".into(),
+                line_ids: vec![],
+            })
+        };
+        let reply = |status: u16| HttpResponse {
+            status,
+            headers: vec![],
+            body: b"busy".to_vec(),
+        };
+        assert!(matches!(
+            EasyPost::action_result(action(), reply(201)),
+            ActionOutcome::Done
+        ));
+        assert!(matches!(
+            EasyPost::action_result(action(), reply(429)),
+            ActionOutcome::Retry(m) if m == "the platform answered 429: busy"
+        ));
+        assert!(matches!(
+            EasyPost::action_result(action(), reply(422)),
+            ActionOutcome::Refused(_)
         ));
     }
 }

@@ -10,6 +10,9 @@
 //!
 //! The cursor is JSON: `{}` for "start a sweep", or
 //! `{"start_datetime":"…","before_id":"trk_…"}` in the middle of one.
+//!
+//! A reconciliation window ([`cursor_at`]) is a sweep like any other, reaching
+//! back to the window's start when that is further back than a usual sweep.
 
 use orderhub_adapter_kit::json::Fields;
 use orderhub_adapter_kit::{KitError, http, json, time};
@@ -47,9 +50,14 @@ impl Sweep {
     /// [`LOOKBACK_DAYS`] days ago (a whole day, so the value is stable
     /// between the request and the response).
     fn new(now: i64) -> Self {
-        let midnight = now.div_euclid(DAY_MILLIS) * DAY_MILLIS;
+        Sweep::starting_at(usual_start(now))
+    }
+
+    /// A sweep of the trackers created since `start` (UTC milliseconds,
+    /// truncated to the second), from its first page.
+    fn starting_at(start: i64) -> Self {
         Sweep {
-            start_datetime: time::format_rfc3339(midnight - LOOKBACK_DAYS * DAY_MILLIS),
+            start_datetime: time::format_rfc3339(start),
             before_id: None,
         }
     }
@@ -86,6 +94,27 @@ impl Sweep {
         }
         Value::Object(map).to_string()
     }
+}
+
+/// Where a usual sweep starts: midnight UTC [`LOOKBACK_DAYS`] days before `now`.
+fn usual_start(now: i64) -> i64 {
+    let midnight = now.div_euclid(DAY_MILLIS).saturating_mul(DAY_MILLIS);
+    midnight.saturating_sub(LOOKBACK_DAYS * DAY_MILLIS)
+}
+
+/// The cursor of a sweep that reads again every tracker changed since
+/// `since`. The list filters by creation time only, and a tracker created
+/// before `since` may have changed after it, so the sweep reaches back as far
+/// as a usual sweep does, or to `since` when that is earlier.
+pub(crate) fn cursor_at(since: i64, now: i64) -> Result<String, KitError> {
+    let sweep = Sweep::starting_at(since.min(usual_start(now)));
+    if sweep.start_datetime.is_empty() {
+        return Err(KitError::invalid(
+            "since",
+            format_args!("{since} ms is not a representable time"),
+        ));
+    }
+    Ok(sweep.to_json())
 }
 
 /// The signed request for the page the cursor names.
@@ -318,6 +347,34 @@ mod tests {
             (empty.events.len(), empty.next_cursor.as_deref()),
             (0, Some("{}"))
         );
+    }
+
+    #[test]
+    fn cursor_at_sweeps_from_the_earlier_of_since_and_the_usual_start() {
+        // 2024-07-01T00:00:00.900Z is before the usual start (2024-07-03).
+        assert_eq!(
+            cursor_at(1_719_792_000_900, NOW).unwrap(),
+            r#"{"start_datetime":"2024-07-01T00:00:00Z"}"#
+        );
+        // An hour ago: trackers created weeks ago may have changed since.
+        assert_eq!(
+            cursor_at(NOW - 3_600_000, NOW).unwrap(),
+            r#"{"start_datetime":"2024-07-03T00:00:00Z"}"#
+        );
+        // The poll reads it like any cursor.
+        let text = cursor_at(1_719_792_000_000, NOW).unwrap();
+        let r = request(Some(&text), &account(None), NOW).unwrap();
+        assert_eq!(
+            query(&r),
+            vec![
+                ("page_size", "100"),
+                ("start_datetime", "2024-07-01T00:00:00Z")
+            ]
+        );
+        assert!(matches!(
+            cursor_at(i64::MIN, NOW),
+            Err(KitError::InvalidField(m)) if m.starts_with("since:")
+        ));
     }
 
     #[test]

@@ -31,8 +31,9 @@ mod bindings {
 
 use bindings::exports::orderhub::adapter::connector::Guest;
 use bindings::orderhub::adapter::types::{
-    Account, Action, AdapterError, AdapterMetadata, Event, HttpRequest, HttpResponse,
-    OutboundRequest, PlatformStatus, PollPage, StatusMapping,
+    Account, Action, ActionOutcome, AdapterError, AdapterMetadata, Event, HttpRequest,
+    HttpResponse, OutboundRequest, PlatformStatus, PollPage, StatusMapping, StreamFrame,
+    StreamReply, StreamSession,
 };
 
 orderhub_adapter_kit::impl_adapter_error_from_kit!(
@@ -107,9 +108,96 @@ impl Guest for ErpNext {
                 .into(),
         ))
     }
+
+    // No action is ever built, so no ERPNext reply to one needs reading.
+    orderhub_adapter_kit::action_result_by_status!();
+
+    fn cursor_at(since: i64, account: Account, _now: i64) -> Result<String, AdapterError> {
+        Ok(poll::cursor_at(since, &account)?)
+    }
+
+    orderhub_adapter_kit::no_push_stream!("ERPNext");
 }
 
 // The component exports exist only in the wasm build; native builds serve
 // the unit tests, which call the functions directly.
 #[cfg(target_arch = "wasm32")]
 bindings::export!(ErpNext with_types_in bindings);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bindings::orderhub::adapter::types::{Field, ShipmentConfirmation};
+
+    fn account(utc_offset: &str) -> Account {
+        Account {
+            id: "main".into(),
+            secrets: vec!["hook".into()],
+            credentials: vec![Field {
+                name: "utc_offset".into(),
+                value: utc_offset.into(),
+            }],
+        }
+    }
+
+    #[test]
+    fn contract_0_2_functions_answer() {
+        // 2024-03-05T00:00:00Z read in the site's zone; 2024-03-06T00:00:00Z now.
+        let (since, now) = (1_709_596_800_000, 1_709_683_200_000);
+        assert!(matches!(
+            ErpNext::cursor_at(since, account("+08:00"), now),
+            Ok(c) if c == r#"{"modified":"2024-03-05 08:00:00","skip":0}"#
+        ));
+        assert!(matches!(
+            ErpNext::cursor_at(since, account("8"), now),
+            Err(AdapterError::InvalidField(m)) if m.starts_with("credentials.utc_offset")
+        ));
+        assert!(matches!(
+            ErpNext::stream_open(account("+08:00"), now),
+            Err(AdapterError::Unsupported(m)) if m.starts_with("ERPNext ")
+        ));
+        assert!(matches!(
+            ErpNext::stream_tick(account("+08:00"), now),
+            Err(AdapterError::Unsupported(_))
+        ));
+        let limits = ErpNext::metadata().limits;
+        assert_eq!(
+            (limits.wall_clock_ms, limits.fuel, limits.memory_bytes),
+            (None, None, None)
+        );
+        assert_eq!((limits.input_bytes, limits.output_bytes), (None, None));
+    }
+
+    #[test]
+    fn an_action_reply_is_judged_by_its_status() {
+        let action = || {
+            Action::ConfirmShipment(ShipmentConfirmation {
+                order_external_id: "SO-1".into(),
+                carrier: "dhl".into(),
+                tracking_number: "1Z1".into(),
+                line_ids: vec![],
+            })
+        };
+        let reply = |status: u16| HttpResponse {
+            status,
+            headers: vec![],
+            body: b"busy".to_vec(),
+        };
+        assert!(matches!(
+            ErpNext::outbound_action(action(), account("+08:00"), 0),
+            Err(AdapterError::Unsupported(_))
+        ));
+        assert!(matches!(
+            ErpNext::action_result(action(), reply(200)),
+            ActionOutcome::Done
+        ));
+        assert!(matches!(
+            ErpNext::action_result(action(), reply(503)),
+            ActionOutcome::Retry(m) if m == "the platform answered 503: busy"
+        ));
+        assert!(matches!(
+            ErpNext::action_result(action(), reply(417)),
+            ActionOutcome::Refused(_)
+        ));
+    }
+}

@@ -1,6 +1,8 @@
 //! What the adapter declares to hosts: credentials, hosts, topics, statuses.
 
-use crate::bindings::orderhub::adapter::types::{AdapterKind, AdapterMetadata, CredentialSpec};
+use crate::bindings::orderhub::adapter::types::{
+    AdapterKind, AdapterLimits, AdapterMetadata, CredentialSpec,
+};
 use crate::docs::{DELIVERY_NOTE, SALES_ORDER, SHIPMENT};
 use crate::poll::TOPIC;
 use crate::status;
@@ -46,6 +48,7 @@ pub(crate) fn metadata() -> AdapterMetadata {
             TOPIC.into(),
         ],
         statuses: status::declared(),
+        limits: orderhub_adapter_kit::host_limits!(),
     }
 }
 

@@ -14,7 +14,9 @@
 //! `modified`, then `name`, so equal timestamps page deterministically.
 //!
 //! The first poll starts one day before `now` (in the site's `utc_offset`,
-//! else UTC minus a further 14 hours, so no zone can make it start late).
+//! else UTC minus a further 14 hours, so no zone can make it start late). A
+//! reconciliation window ([`cursor_at`]) starts at the given time the same
+//! way; the watermark has no span to respect.
 
 use chrono::FixedOffset;
 use orderhub_adapter_kit::json::{self, Fields};
@@ -78,18 +80,37 @@ impl Cursor {
     }
 
     fn first(now: i64, zone: Option<FixedOffset>) -> Self {
-        let (zone, lookback) = match zone {
-            Some(z) => (z, FIRST_LOOKBACK_MS),
+        Cursor::starting_at(now.saturating_sub(FIRST_LOOKBACK_MS), zone)
+    }
+
+    /// The watermark of the instant `start` in the site's zone; without a
+    /// zone, UTC a further 14 hours back, so no site's clock reads it late.
+    fn starting_at(start: i64, zone: Option<FixedOffset>) -> Self {
+        let (zone, start) = match zone {
+            Some(z) => (z, start),
             None => (
                 FixedOffset::east_opt(0).unwrap_or_else(time::shanghai),
-                FIRST_LOOKBACK_MS + UNKNOWN_ZONE_LOOKBACK_MS,
+                start.saturating_sub(UNKNOWN_ZONE_LOOKBACK_MS),
             ),
         };
         Cursor {
-            modified: time::format_local(now.saturating_sub(lookback), zone),
+            modified: time::format_local(start, zone),
             skip: 0,
         }
     }
+}
+
+/// The cursor that reads every Delivery Note modified since `since` again:
+/// the watermark of `since` in the site's time, from its first row.
+pub(crate) fn cursor_at(since: i64, account: &Account) -> Result<String, KitError> {
+    let cursor = Cursor::starting_at(since, account::utc_offset(account)?);
+    if cursor.modified.is_empty() {
+        return Err(KitError::invalid(
+            "since",
+            format_args!("{since} ms is not a representable time"),
+        ));
+    }
+    Ok(cursor.to_json())
 }
 
 /// The signed request for the cursor's page.
@@ -254,6 +275,36 @@ mod tests {
                 .iter()
                 .any(|h| h.name == "Authorization" && h.value == "token k:s")
         );
+    }
+
+    #[test]
+    fn cursor_at_is_the_watermark_of_since_in_site_time() {
+        // 2024-03-05T02:30:00.500Z is 10:30:00 at +08:00.
+        let text = cursor_at(1_709_605_800_500, &account()).unwrap();
+        assert_eq!(text, r#"{"modified":"2024-03-05 10:30:00","skip":0}"#);
+        let r = request(Some(&text), &account(), NOW).unwrap();
+        assert_eq!(
+            r.query[1].value,
+            r#"[["modified",">=","2024-03-05 10:30:00"]]"#
+        );
+        assert_eq!(r.query[3].value, "0");
+        // Without the site's zone: UTC, 14 hours further back.
+        let no_zone = Account {
+            credentials: account()
+                .credentials
+                .into_iter()
+                .filter(|f| f.name != "utc_offset")
+                .collect(),
+            ..account()
+        };
+        assert_eq!(
+            cursor_at(1_709_605_800_000, &no_zone).unwrap(),
+            r#"{"modified":"2024-03-04 12:30:00","skip":0}"#
+        );
+        assert!(matches!(
+            cursor_at(i64::MIN, &account()),
+            Err(KitError::InvalidField(m)) if m.starts_with("since:")
+        ));
     }
 
     #[test]

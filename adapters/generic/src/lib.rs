@@ -44,8 +44,9 @@ mod bindings {
 
 use bindings::exports::orderhub::adapter::connector::Guest;
 use bindings::orderhub::adapter::types::{
-    Account, Action, AdapterError, AdapterMetadata, Event, HttpRequest, HttpResponse,
-    OutboundRequest, PlatformStatus, PollPage, StatusMapping,
+    Account, Action, ActionOutcome, AdapterError, AdapterMetadata, Event, HttpRequest,
+    HttpResponse, OutboundRequest, PlatformStatus, PollPage, StatusMapping, StreamFrame,
+    StreamReply, StreamSession,
 };
 
 orderhub_adapter_kit::impl_adapter_error_from_kit!(
@@ -127,10 +128,18 @@ impl Guest for Generic {
             ))),
         }
     }
+
+    // No action is ever built, so there is no platform reply with a body
+    // format to read; the HTTP status is all a reply could say.
+    orderhub_adapter_kit::action_result_by_status!();
+
+    orderhub_adapter_kit::no_cursor_at!("The generic adapter");
+
+    orderhub_adapter_kit::no_push_stream!("The generic adapter");
 }
 
 // The component exports only exist in the wasm build: natively the exported
-// symbol names (`orderhub:adapter/connector@0.1.0#…`) are not valid in a
+// symbol names (`orderhub:adapter/connector@0.2.0#…`) are not valid in a
 // linker version script, and native builds only run the unit tests.
 #[cfg(target_arch = "wasm32")]
 bindings::export!(Generic with_types_in bindings);
@@ -186,5 +195,50 @@ mod tests {
             Generic::outbound_action(action, account(), 0),
             Err(AdapterError::Unsupported(m)) if m.contains("MP20240401000123")
         ));
+    }
+
+    #[test]
+    fn reconciliation_windows_and_push_streams_are_unsupported() {
+        assert_eq!(
+            Generic::cursor_at(1_711_929_600_000, account(), 1_711_933_200_000),
+            Err(AdapterError::Unsupported(
+                "The generic adapter is not polled, so it has no cursor to start from".into()
+            ))
+        );
+        assert!(matches!(
+            Generic::stream_open(account(), 0),
+            Err(AdapterError::Unsupported(m)) if m.contains("webhooks")
+        ));
+        assert!(matches!(
+            Generic::stream_tick(account(), 0),
+            Err(AdapterError::Unsupported(_))
+        ));
+    }
+
+    #[test]
+    fn an_action_reply_is_judged_by_its_status() {
+        let action = Action::ConfirmShipment(ShipmentConfirmation {
+            order_external_id: "MP20240401000123".into(),
+            carrier: "sf".into(),
+            tracking_number: "SF1".into(),
+            line_ids: vec![],
+        });
+        let reply = |status: u16| HttpResponse {
+            status,
+            headers: vec![],
+            body: b"busy".to_vec(),
+        };
+        assert_eq!(
+            Generic::action_result(action.clone(), reply(204)),
+            ActionOutcome::Done
+        );
+        assert_eq!(
+            Generic::action_result(action.clone(), reply(503)),
+            ActionOutcome::Retry("the platform answered 503: busy".into())
+        );
+        assert_eq!(
+            Generic::action_result(action, reply(400)),
+            ActionOutcome::Refused("the platform answered 400: busy".into())
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! every status value the status table accepts.
 
 use crate::bindings::orderhub::adapter::types::{
-    AdapterKind, AdapterMetadata, CredentialSpec, DeclaredStatus, StatusDomain,
+    AdapterKind, AdapterLimits, AdapterMetadata, CredentialSpec, DeclaredStatus, StatusDomain,
 };
 use crate::normalize::TYPES;
 use crate::status::{ORDER_STATUSES, PRESALE_STATUSES, REFUND_STATUSES, TRACKING_STATUSES};
@@ -47,6 +47,7 @@ pub fn metadata() -> AdapterMetadata {
         outbound_hosts: vec![],
         topics: TYPES.iter().map(|t| (*t).to_string()).collect(),
         statuses,
+        limits: orderhub_adapter_kit::host_limits!(),
     }
 }
 

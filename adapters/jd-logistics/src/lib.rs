@@ -30,8 +30,9 @@ mod bindings {
 
 use bindings::exports::orderhub::adapter::connector::Guest;
 use bindings::orderhub::adapter::types::{
-    Account, Action, AdapterError, AdapterMetadata, Event, HttpRequest, HttpResponse,
-    OutboundRequest, PlatformStatus, PollPage, StatusMapping,
+    Account, Action, ActionOutcome, AdapterError, AdapterMetadata, Event, HttpRequest,
+    HttpResponse, OutboundRequest, PlatformStatus, PollPage, StatusMapping, StreamFrame,
+    StreamReply, StreamSession,
 };
 
 orderhub_adapter_kit::impl_adapter_error_from_kit!(
@@ -108,10 +109,19 @@ impl Guest for JdLogistics {
                 .into(),
         ))
     }
+
+    // No action is ever built, so no JD Logistics reply to one needs reading.
+    orderhub_adapter_kit::action_result_by_status!();
+
+    fn cursor_at(_since: i64, _account: Account, _now: i64) -> Result<String, AdapterError> {
+        Ok(poll::cursor_at()?)
+    }
+
+    orderhub_adapter_kit::no_push_stream!("JD Logistics");
 }
 
 // The component exports exist only in the wasm build: their names
-// (`orderhub:adapter/connector@0.1.0#verify`) are not valid native symbols, and
+// (`orderhub:adapter/connector@0.2.0#verify`) are not valid native symbols, and
 // native builds serve the unit tests, which call the functions directly.
 #[cfg(target_arch = "wasm32")]
 bindings::export!(JdLogistics with_types_in bindings);
@@ -159,5 +169,56 @@ mod tests {
             Err(AdapterError::Unsupported(_))
         ));
         assert_eq!(JdLogistics::acknowledge(request()).status, 200);
+    }
+
+    #[test]
+    fn reconciliation_windows_and_push_streams_are_unsupported() {
+        assert!(matches!(
+            JdLogistics::cursor_at(1_711_929_600_000, account(), 1_711_933_200_000),
+            Err(AdapterError::Unsupported(m)) if m.contains("the parcel the cursor names")
+        ));
+        assert!(matches!(
+            JdLogistics::stream_open(account(), 0),
+            Err(AdapterError::Unsupported(m)) if m.starts_with("JD Logistics ")
+        ));
+        assert!(matches!(
+            JdLogistics::stream_tick(account(), 0),
+            Err(AdapterError::Unsupported(_))
+        ));
+        let limits = JdLogistics::metadata().limits;
+        assert_eq!(
+            (limits.wall_clock_ms, limits.fuel, limits.memory_bytes),
+            (None, None, None)
+        );
+        assert_eq!((limits.input_bytes, limits.output_bytes), (None, None));
+    }
+
+    #[test]
+    fn an_action_reply_is_judged_by_its_status() {
+        let action = || {
+            Action::ConfirmShipment(ShipmentConfirmation {
+                order_external_id: "1".into(),
+                carrier: "jd".into(),
+                tracking_number: "JDV1".into(),
+                line_ids: vec![],
+            })
+        };
+        let reply = |status: u16| HttpResponse {
+            status,
+            headers: vec![],
+            body: b"busy".to_vec(),
+        };
+        assert!(matches!(
+            JdLogistics::action_result(action(), reply(204)),
+            ActionOutcome::Done
+        ));
+        assert!(matches!(
+            JdLogistics::action_result(action(), reply(502)),
+            ActionOutcome::Retry(m) if m == "the platform answered 502: busy"
+        ));
+        assert!(matches!(
+            JdLogistics::action_result(action(), reply(403)),
+            ActionOutcome::Refused(_)
+        ));
     }
 }

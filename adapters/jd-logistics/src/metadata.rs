@@ -1,7 +1,7 @@
 //! What the adapter declares to hosts: credentials, hosts, topics, statuses.
 
 use crate::bindings::orderhub::adapter::types::{
-    AdapterKind, AdapterMetadata, CredentialSpec, DeclaredStatus, StatusDomain,
+    AdapterKind, AdapterLimits, AdapterMetadata, CredentialSpec, DeclaredStatus, StatusDomain,
 };
 use crate::status::CATEGORIES;
 use crate::trace::TOPIC_QUERY;
@@ -59,6 +59,7 @@ pub(crate) fn metadata() -> AdapterMetadata {
                 description: format!("{}: {} (🧭 unverified)", c.name, c.meaning),
             })
             .collect(),
+        limits: orderhub_adapter_kit::host_limits!(),
     }
 }
 

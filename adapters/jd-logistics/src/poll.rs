@@ -92,6 +92,16 @@ fn query(cursor: Option<&str>, account: &Account) -> Result<Query, KitError> {
     })
 }
 
+/// Why there is no reconciliation cursor: a cursor names one parcel, and JD
+/// has no query for the parcels that changed since a time.
+pub(crate) fn cursor_at() -> Result<String, KitError> {
+    Err(KitError::Unsupported(
+        "cursor-at: JD Logistics' trace query answers for the parcel the cursor names and has \
+         no query for what changed since a time, so there is no window to start from"
+            .into(),
+    ))
+}
+
 /// The signed trace query for the parcel the cursor names.
 pub(crate) fn request(
     cursor: Option<&str>,

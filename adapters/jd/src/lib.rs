@@ -17,7 +17,8 @@
 //! - [`order`]: a POP order object as a canonical order;
 //! - [`status`]: the status table behind `status-map` and the declared statuses;
 //! - [`poll`]: the poll cursor, its time windows and the page order;
-//! - [`action`]: ship confirmations; [`metadata`]: what the adapter declares;
+//! - [`action`]: ship confirmations and reading JD's reply to them;
+//! - [`metadata`]: what the adapter declares;
 //! - [`ack`]: the reply to a relayed message.
 
 mod ack;
@@ -43,8 +44,9 @@ mod bindings {
 
 use bindings::exports::orderhub::adapter::connector::Guest;
 use bindings::orderhub::adapter::types::{
-    Account, Action, AdapterError, AdapterMetadata, Event, HttpRequest, HttpResponse,
-    OutboundRequest, PlatformStatus, PollPage, StatusMapping,
+    Account, Action, ActionOutcome, AdapterError, AdapterMetadata, Event, HttpRequest,
+    HttpResponse, OutboundRequest, PlatformStatus, PollPage, StatusMapping, StreamFrame,
+    StreamReply, StreamSession,
 };
 
 orderhub_adapter_kit::impl_adapter_error_from_kit!(
@@ -109,10 +111,20 @@ impl Guest for Jd {
     ) -> Result<OutboundRequest, AdapterError> {
         Ok(action::build(action, &account, now)?)
     }
+
+    fn action_result(_action: Action, response: HttpResponse) -> ActionOutcome {
+        action::result(&response)
+    }
+
+    fn cursor_at(since: i64, _account: Account, now: i64) -> Result<String, AdapterError> {
+        Ok(poll::cursor_at(since, now))
+    }
+
+    orderhub_adapter_kit::no_push_stream!("JD");
 }
 
 // The component exports exist only in the wasm build: their names
-// (`orderhub:adapter/connector@0.1.0#verify`) are not valid native symbols,
+// (`orderhub:adapter/connector@0.2.0#verify`) are not valid native symbols,
 // and native builds serve the unit tests, which call the functions directly.
 #[cfg(target_arch = "wasm32")]
 bindings::export!(Jd with_types_in bindings);
@@ -171,6 +183,34 @@ mod tests {
             <Jd as Guest>::verify(request, account, 0),
             Err(AdapterError::MissingSignature(_))
         ));
+    }
+
+    #[test]
+    fn contract_0_2_functions_answer() {
+        let account = Account {
+            id: "shop".into(),
+            secrets: vec!["s".into()],
+            credentials: vec![],
+        };
+        assert!(matches!(
+            <Jd as Guest>::stream_open(account.clone(), 0),
+            Err(AdapterError::Unsupported(_))
+        ));
+        // 2024-04-01 08:00:00 +08:00; a window from 2024-03-31 08:00:00.
+        assert_eq!(
+            <Jd as Guest>::cursor_at(1_711_843_200_000, account, 1_711_929_600_000),
+            Ok(r#"{"start":"2024-03-31 08:00:00","end":"2024-03-31 08:30:00"}"#.into())
+        );
+        assert_eq!(
+            <Jd as Guest>::metadata().limits,
+            bindings::orderhub::adapter::types::AdapterLimits {
+                wall_clock_ms: None,
+                fuel: None,
+                memory_bytes: None,
+                input_bytes: None,
+                output_bytes: None,
+            }
+        );
     }
 
     #[test]

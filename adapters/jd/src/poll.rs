@@ -79,6 +79,14 @@ fn next_window(done: &Cursor, now: i64) -> Cursor {
     window_from(done.end.saturating_sub(OVERLAP_MS), now)
 }
 
+/// The cursor that reads every order modified since `since` again: a fresh
+/// window starting at `since` (whole seconds), no longer than the windows the
+/// poll reads ([`WINDOW_MS`]) and closed by `now`; the poll moves on from it
+/// window by window as usual.
+pub fn cursor_at(since: i64, now: i64) -> String {
+    window_from(floor_second(since), now).to_json()
+}
+
 /// Builds the next poll call from the cursor.
 pub fn request(
     cursor: Option<&str>,
@@ -266,6 +274,26 @@ mod tests {
             Some(r#"{"start":"2024-03-31 08:29:59","end":"2024-03-31 08:59:59"}"#)
         );
         assert!(page.more);
+    }
+
+    #[test]
+    fn cursor_at_starts_a_window_at_the_given_time() {
+        // 2024-03-31 08:00:00.700 +08:00: a 30-minute window from the second.
+        assert_eq!(
+            cursor_at(1_711_843_200_700, NOW),
+            r#"{"start":"2024-03-31 08:00:00","end":"2024-03-31 08:30:00"}"#
+        );
+        // Close to `now` the window ends where closed data ends (5 minutes back).
+        assert_eq!(
+            cursor_at(NOW - 10 * 60 * 1000, NOW),
+            r#"{"start":"2024-04-01 07:50:00","end":"2024-04-01 07:55:00"}"#
+        );
+        // The poll reads it like any window.
+        let text = cursor_at(1_711_843_200_000, NOW);
+        let request = request(Some(&text), &account(), NOW).unwrap();
+        let body = String::from_utf8(request.body).unwrap();
+        assert!(body.contains("2024-03-31+08%3A00%3A00"), "{body}");
+        assert!(body.contains("2024-03-31+08%3A30%3A00"), "{body}");
     }
 
     #[test]

@@ -34,8 +34,9 @@ mod bindings {
 
 use bindings::exports::orderhub::adapter::connector::Guest;
 use bindings::orderhub::adapter::types::{
-    Account, Action, AdapterError, AdapterMetadata, Event, HttpRequest, HttpResponse,
-    OutboundRequest, PlatformStatus, PollPage, StatusMapping,
+    Account, Action, ActionOutcome, AdapterError, AdapterMetadata, Event, HttpRequest,
+    HttpResponse, OutboundRequest, PlatformStatus, PollPage, StatusMapping, StreamFrame,
+    StreamReply, StreamSession,
 };
 
 orderhub_adapter_kit::impl_adapter_error_from_kit!(
@@ -112,6 +113,15 @@ impl Guest for JuShuiTan {
                 .into(),
         ))
     }
+
+    // No action is ever built, so no JuShuiTan reply to one needs reading.
+    orderhub_adapter_kit::action_result_by_status!();
+
+    fn cursor_at(since: i64, _account: Account, now: i64) -> Result<String, AdapterError> {
+        Ok(poll::cursor_at(since, now))
+    }
+
+    orderhub_adapter_kit::no_push_stream!("JuShuiTan");
 }
 
 // The component exports exist only in the wasm build; native builds serve
@@ -146,6 +156,68 @@ mod tests {
         assert!(matches!(
             JuShuiTan::normalize(request(), account),
             Err(AdapterError::Unsupported(_))
+        ));
+    }
+
+    fn account() -> Account {
+        Account {
+            id: "main".into(),
+            secrets: vec!["secret-demo".into()],
+            credentials: vec![],
+        }
+    }
+
+    #[test]
+    fn contract_0_2_functions_answer() {
+        // 2024-04-01 08:00:00 +08:00; a window from 2024-03-30 08:00:00.
+        let now = 1_711_929_600_000;
+        assert!(matches!(
+            JuShuiTan::cursor_at(1_711_756_800_000, account(), now),
+            Ok(c) if c == r#"{"start":"2024-03-30 08:00:00","end":"2024-03-30 09:00:00"}"#
+        ));
+        assert!(matches!(
+            JuShuiTan::stream_open(account(), now),
+            Err(AdapterError::Unsupported(m)) if m.starts_with("JuShuiTan ")
+        ));
+        assert!(matches!(
+            JuShuiTan::stream_tick(account(), now),
+            Err(AdapterError::Unsupported(_))
+        ));
+        let limits = JuShuiTan::metadata().limits;
+        assert_eq!(
+            (limits.wall_clock_ms, limits.fuel, limits.memory_bytes),
+            (None, None, None)
+        );
+        assert_eq!((limits.input_bytes, limits.output_bytes), (None, None));
+    }
+
+    #[test]
+    fn an_action_reply_is_judged_by_its_status() {
+        use bindings::orderhub::adapter::types::ShipmentConfirmation;
+        let action = || {
+            Action::ConfirmShipment(ShipmentConfirmation {
+                order_external_id: "SO1".into(),
+                carrier: "sf".into(),
+                tracking_number: "SF1".into(),
+                line_ids: vec![],
+            })
+        };
+        let reply = |status: u16| HttpResponse {
+            status,
+            headers: vec![],
+            body: b"busy".to_vec(),
+        };
+        assert!(matches!(
+            JuShuiTan::action_result(action(), reply(200)),
+            ActionOutcome::Done
+        ));
+        assert!(matches!(
+            JuShuiTan::action_result(action(), reply(429)),
+            ActionOutcome::Retry(m) if m == "the platform answered 429: busy"
+        ));
+        assert!(matches!(
+            JuShuiTan::action_result(action(), reply(403)),
+            ActionOutcome::Refused(_)
         ));
     }
 }

@@ -1,6 +1,8 @@
 //! What the adapter declares to hosts: credentials, hosts, topics, statuses.
 
-use crate::bindings::orderhub::adapter::types::{AdapterKind, AdapterMetadata, CredentialSpec};
+use crate::bindings::orderhub::adapter::types::{
+    AdapterKind, AdapterLimits, AdapterMetadata, CredentialSpec,
+};
 use crate::orders::TOPIC;
 use crate::status;
 
@@ -40,6 +42,7 @@ pub(crate) fn metadata() -> AdapterMetadata {
         outbound_hosts: vec!["openapi.jushuitan.com".into(), "dev-api.jushuitan.com".into()],
         topics: vec![TOPIC.into()],
         statuses: status::declared(),
+        limits: orderhub_adapter_kit::host_limits!(),
     }
 }
 

@@ -22,7 +22,9 @@
 //!
 //! The first poll (no cursor) reads the window one day back; its answer
 //! restarts that same window from `now` at page 1, so nothing depends on
-//! request and response seeing the same clock.
+//! request and response seeing the same clock. A reconciliation window
+//! ([`cursor_at`]) is the window starting at the given time, read like any
+//! other.
 
 use orderhub_adapter_kit::json::{self, Fields};
 use orderhub_adapter_kit::poll_window::{WindowCursor as Cursor, floor_second};
@@ -68,6 +70,14 @@ fn window_from(start: i64, now: i64) -> Cursor {
 
 fn first_window(now: i64) -> Cursor {
     window_from(floor_second(now).saturating_sub(FIRST_LOOKBACK_MS), now)
+}
+
+/// The cursor that reads every order modified since `since` again: the
+/// window starting at `since` (whole seconds), no longer than [`WINDOW_MS`]
+/// (well inside the API's seven days) and closed by `now`; the poll moves on
+/// from it window by window as usual.
+pub(crate) fn cursor_at(since: i64, now: i64) -> String {
+    window_from(floor_second(since), now).to_json()
 }
 
 /// The `biz` JSON of one page, in a fixed key order.
@@ -232,6 +242,30 @@ mod tests {
             )
         );
         assert!(http::form_value(&form, "sign").is_some());
+    }
+
+    #[test]
+    fn cursor_at_is_the_window_from_since() {
+        // 2024-03-30 08:00:00.900 +08:00: an hour from the second.
+        let text = cursor_at(1_711_756_800_900, NOW);
+        assert_eq!(
+            text,
+            r#"{"start":"2024-03-30 08:00:00","end":"2024-03-30 09:00:00"}"#
+        );
+        // Close to `now` the window ends where closed data ends (2 minutes back).
+        assert_eq!(
+            cursor_at(NOW - 10 * 60 * 1000, NOW),
+            r#"{"start":"2024-04-01 07:50:00","end":"2024-04-01 07:58:00"}"#
+        );
+        // The poll reads it like any window, from page 1.
+        let r = request(Some(&text), &account(), NOW).unwrap();
+        let form = http::parse_form(&r.body).unwrap();
+        assert_eq!(
+            http::form_value(&form, "biz"),
+            Some(
+                "{\"modified_begin\":\"2024-03-30 08:00:00\",\"modified_end\":\"2024-03-30 09:00:00\",\"page_index\":1,\"page_size\":100}"
+            )
+        );
     }
 
     #[test]

@@ -31,8 +31,9 @@ mod bindings {
 
 use bindings::exports::orderhub::adapter::connector::Guest;
 use bindings::orderhub::adapter::types::{
-    Account, Action, AdapterError, AdapterMetadata, Event, HttpRequest, HttpResponse,
-    OutboundRequest, PlatformStatus, PollPage, StatusMapping,
+    Account, Action, ActionOutcome, AdapterError, AdapterMetadata, Event, HttpRequest,
+    HttpResponse, OutboundRequest, PlatformStatus, PollPage, StatusMapping, StreamFrame,
+    StreamReply, StreamSession,
 };
 
 orderhub_adapter_kit::impl_adapter_error_from_kit!(
@@ -108,10 +109,19 @@ impl Guest for Kingdee {
                 .into(),
         ))
     }
+
+    // No action is ever built, so no K3 Cloud reply to one needs reading.
+    orderhub_adapter_kit::action_result_by_status!();
+
+    fn cursor_at(since: i64, _account: Account, now: i64) -> Result<String, AdapterError> {
+        Ok(poll::cursor_at(since, now))
+    }
+
+    orderhub_adapter_kit::no_push_stream!("Kingdee K3 Cloud");
 }
 
 // The component exports exist only in the wasm build: their names
-// (`orderhub:adapter/connector@0.1.0#verify`) are not valid native symbols, and
+// (`orderhub:adapter/connector@0.2.0#verify`) are not valid native symbols, and
 // native builds serve the unit tests, which call the functions directly.
 #[cfg(target_arch = "wasm32")]
 bindings::export!(Kingdee with_types_in bindings);
@@ -140,6 +150,68 @@ mod tests {
         assert!(matches!(
             Kingdee::normalize(request, account),
             Err(AdapterError::Unsupported(_))
+        ));
+    }
+
+    fn account() -> Account {
+        Account {
+            id: "main".into(),
+            secrets: vec!["appsecret".into()],
+            credentials: vec![],
+        }
+    }
+
+    #[test]
+    fn contract_0_2_functions_answer() {
+        // 2024-05-01T10:40:00Z; a window from 2024-04-30T00:00:00Z.
+        let now = 1_714_560_000_000;
+        assert!(matches!(
+            Kingdee::cursor_at(1_714_435_200_000, account(), now),
+            Ok(c) if c == r#"{"from":"2024-04-30T00:00:00Z","to":"2024-04-30T00:30:00Z","row":0}"#
+        ));
+        assert!(matches!(
+            Kingdee::stream_open(account(), now),
+            Err(AdapterError::Unsupported(m)) if m.starts_with("Kingdee K3 Cloud ")
+        ));
+        assert!(matches!(
+            Kingdee::stream_tick(account(), now),
+            Err(AdapterError::Unsupported(_))
+        ));
+        let limits = Kingdee::metadata().limits;
+        assert_eq!(
+            (limits.wall_clock_ms, limits.fuel, limits.memory_bytes),
+            (None, None, None)
+        );
+        assert_eq!((limits.input_bytes, limits.output_bytes), (None, None));
+    }
+
+    #[test]
+    fn an_action_reply_is_judged_by_its_status() {
+        use bindings::orderhub::adapter::types::ShipmentConfirmation;
+        let action = || {
+            Action::ConfirmShipment(ShipmentConfirmation {
+                order_external_id: "SO1".into(),
+                carrier: "sf".into(),
+                tracking_number: "SF1".into(),
+                line_ids: vec![],
+            })
+        };
+        let reply = |status: u16| HttpResponse {
+            status,
+            headers: vec![],
+            body: b"busy".to_vec(),
+        };
+        assert!(matches!(
+            Kingdee::action_result(action(), reply(200)),
+            ActionOutcome::Done
+        ));
+        assert!(matches!(
+            Kingdee::action_result(action(), reply(503)),
+            ActionOutcome::Retry(m) if m == "the platform answered 503: busy"
+        ));
+        assert!(matches!(
+            Kingdee::action_result(action(), reply(400)),
+            ActionOutcome::Refused(_)
         ));
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::bill::FORM_ID;
 use crate::bindings::orderhub::adapter::types::{
-    AdapterKind, AdapterMetadata, CredentialSpec, DeclaredStatus, StatusDomain,
+    AdapterKind, AdapterLimits, AdapterMetadata, CredentialSpec, DeclaredStatus, StatusDomain,
 };
 use crate::status::DOCUMENT_STATUSES;
 
@@ -69,6 +69,7 @@ pub(crate) fn metadata() -> AdapterMetadata {
                 description: format!("{}: {}", s.name, s.meaning),
             })
             .collect(),
+        limits: orderhub_adapter_kit::host_limits!(),
     }
 }
 

@@ -13,7 +13,8 @@
 //! The filter is written in the tenant's local time (`time_zone` credential),
 //! because K3 Cloud compares `FModifyDate` as server-local text. The first
 //! poll (no cursor) sends a query that matches nothing and answers with the
-//! first window, one day back.
+//! first window, one day back; a reconciliation window ([`cursor_at`]) is the
+//! first window from the given time.
 
 use chrono::FixedOffset;
 use orderhub_adapter_kit::json::Fields;
@@ -102,6 +103,13 @@ fn window_from(from: i64, now: i64) -> Cursor {
             .max(from.saturating_add(1000)),
         row: 0,
     }
+}
+
+/// The cursor that reads every bill modified since `since` again: the window
+/// starting at `since` (whole seconds), no longer than [`WINDOW_MS`] and
+/// closed by `now`; the poll moves on from it window by window as usual.
+pub(crate) fn cursor_at(since: i64, now: i64) -> String {
+    window_from(floor_second(since), now).to_json()
 }
 
 /// The tenant's zone (`time_zone`, default +08:00).
@@ -366,6 +374,28 @@ mod tests {
         assert_eq!(
             page.next_cursor.as_deref(),
             Some(cursor("2024-04-30T10:40:00Z", "2024-04-30T11:10:00Z", 0).as_str())
+        );
+    }
+
+    #[test]
+    fn cursor_at_is_the_window_from_since() {
+        // 2024-04-30T00:00:00.400Z: a 30-minute window from the second.
+        let text = cursor_at(1_714_435_200_400, NOW);
+        assert_eq!(
+            text,
+            r#"{"from":"2024-04-30T00:00:00Z","to":"2024-04-30T00:30:00Z","row":0}"#
+        );
+        // Close to `now` the window ends where closed data ends (5 minutes back).
+        assert_eq!(
+            cursor_at(NOW - 10 * 60 * 1000, NOW),
+            r#"{"from":"2024-05-01T10:30:00Z","to":"2024-05-01T10:35:00Z","row":0}"#
+        );
+        // The poll reads it like any window, in the tenant's zone.
+        let r = request(Some(&text), &account(), NOW).unwrap();
+        let body: Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(
+            body["data"]["FilterString"],
+            "FModifyDate >= '2024-04-30 08:00:00' and FModifyDate < '2024-04-30 08:30:00'"
         );
     }
 

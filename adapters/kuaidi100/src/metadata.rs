@@ -1,7 +1,7 @@
 //! What the adapter declares to hosts: credentials, hosts, topics, statuses.
 
 use crate::bindings::orderhub::adapter::types::{
-    AdapterKind, AdapterMetadata, CredentialSpec, DeclaredStatus, StatusDomain,
+    AdapterKind, AdapterLimits, AdapterMetadata, CredentialSpec, DeclaredStatus, StatusDomain,
 };
 use crate::status::STATES;
 use crate::track::{TOPIC_PUSH, TOPIC_QUERY};
@@ -52,6 +52,7 @@ pub(crate) fn metadata() -> AdapterMetadata {
                 description: format!("{}: {}", s.name, s.meaning),
             })
             .collect(),
+        limits: orderhub_adapter_kit::host_limits!(),
     }
 }
 

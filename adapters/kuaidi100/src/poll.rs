@@ -97,6 +97,16 @@ pub(crate) fn request(
     sign_query(draft, account)
 }
 
+/// Why there is no reconciliation cursor: a cursor names one parcel, and no
+/// query lists the parcels that changed since a time.
+pub(crate) fn cursor_at() -> Result<String, KitError> {
+    Err(KitError::Unsupported(
+        "cursor-at: Kuaidi100 answers for one parcel at a time (the cursor names it) and has no \
+         query for what changed since a time, so there is no window to start from"
+            .into(),
+    ))
+}
+
 /// One shipment event from the query's answer. The cursor stays as it is.
 pub(crate) fn response(
     cursor: Option<&str>,

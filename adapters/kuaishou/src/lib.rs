@@ -39,8 +39,9 @@ mod bindings {
 
 use bindings::exports::orderhub::adapter::connector::Guest;
 use bindings::orderhub::adapter::types::{
-    Account, Action, AdapterError, AdapterMetadata, Event, HttpRequest, HttpResponse,
-    OutboundRequest, PlatformStatus, PollPage, StatusMapping,
+    Account, Action, ActionOutcome, AdapterError, AdapterMetadata, Event, HttpRequest,
+    HttpResponse, OutboundRequest, PlatformStatus, PollPage, StatusMapping, StreamFrame,
+    StreamReply, StreamSession,
 };
 
 orderhub_adapter_kit::impl_adapter_error_from_kit!(
@@ -113,6 +114,16 @@ impl Guest for Kuaishou {
             )),
         }
     }
+
+    // No action is built (see `outbound_action`), so there is no `result`
+    // body to read; the HTTP status is all a reply could say.
+    orderhub_adapter_kit::action_result_by_status!();
+
+    fn cursor_at(since: i64, _account: Account, now: i64) -> Result<String, AdapterError> {
+        Ok(poll::cursor_at(since, now))
+    }
+
+    orderhub_adapter_kit::no_push_stream!("Kuaishou");
 }
 
 // The component exports exist only in the wasm build: their names are not
@@ -166,6 +177,38 @@ mod tests {
             <Kuaishou as Guest>::outbound_action(action, account, 0),
             Err(AdapterError::Unsupported(_))
         ));
+    }
+
+    #[test]
+    fn reconciliation_cursor_and_status_judged_replies() {
+        let account = Account {
+            id: "shop".into(),
+            secrets: vec![],
+            credentials: vec![],
+        };
+        assert_eq!(
+            <Kuaishou as Guest>::cursor_at(1_711_843_200_000, account.clone(), 1_711_929_600_000),
+            Ok(r#"{"begin":1711843200000,"end":1711929600000,"cursor":""}"#.to_string())
+        );
+        assert!(matches!(
+            <Kuaishou as Guest>::stream_tick(account, 0),
+            Err(AdapterError::Unsupported(m)) if m.starts_with("Kuaishou")
+        ));
+        let action = Action::ConfirmShipment(ShipmentConfirmation {
+            order_external_id: "2412345678901234".into(),
+            carrier: "SF".into(),
+            tracking_number: "SF1".into(),
+            line_ids: vec![],
+        });
+        let reply = HttpResponse {
+            status: 429,
+            headers: vec![],
+            body: b"slow down".to_vec(),
+        };
+        assert_eq!(
+            <Kuaishou as Guest>::action_result(action, reply),
+            ActionOutcome::Retry("the platform answered 429: slow down".into())
+        );
     }
 
     #[test]

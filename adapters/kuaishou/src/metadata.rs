@@ -1,6 +1,8 @@
 //! What the adapter declares: credentials, outbound hosts, topics, statuses.
 
-use crate::bindings::orderhub::adapter::types::{AdapterKind, AdapterMetadata, CredentialSpec};
+use crate::bindings::orderhub::adapter::types::{
+    AdapterKind, AdapterLimits, AdapterMetadata, CredentialSpec,
+};
 use crate::{status, topics};
 
 fn credential(name: &str, description: &str, secret: bool, required: bool) -> CredentialSpec {
@@ -35,5 +37,6 @@ pub fn metadata() -> AdapterMetadata {
         outbound_hosts: vec!["openapi.kwaixiaodian.com".into()],
         topics: topics::all(),
         statuses: status::declared(),
+        limits: orderhub_adapter_kit::host_limits!(),
     }
 }

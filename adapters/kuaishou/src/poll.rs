@@ -41,28 +41,35 @@ struct Cursor {
 }
 
 impl Cursor {
+    /// The first page of a window starting at `begin` (ms) as a poll at
+    /// `now` reads it: no older than the platform's 90 days, at most 7 days
+    /// long and ending no later than `now`.
+    fn since(begin: i64, now: i64) -> Self {
+        let begin = begin.max(now.saturating_sub(MAX_AGE));
+        Cursor {
+            begin,
+            end: begin.saturating_add(MAX_WINDOW).min(now).max(begin),
+            page: String::new(),
+        }
+    }
+
     /// The window a poll at `now` reads for the stored cursor.
     fn resolve(stored: Option<&str>, now: i64) -> Result<Self, KitError> {
         let Some(text) = stored.filter(|t| !t.trim().is_empty()) else {
-            return Ok(Cursor {
-                begin: now - FIRST_LOOKBACK,
-                end: now,
-                page: String::new(),
-            });
+            return Ok(Cursor::since(now.saturating_sub(FIRST_LOOKBACK), now));
         };
         let value = serde_json::from_str::<Value>(text)
             .map_err(|e| KitError::invalid("cursor", format_args!("not JSON: {e}")))?;
         let fields = json::Fields::of(&value, "cursor")?;
-        let begin = fields.integer("begin")?.max(now - MAX_AGE);
+        let begin = fields.integer("begin")?;
         let page = fields.opt_string("cursor").unwrap_or_default();
-        let end = if page.is_empty() {
-            (begin.saturating_add(MAX_WINDOW)).min(now)
-        } else {
-            fields.integer("end")?
-        };
+        if page.is_empty() {
+            return Ok(Cursor::since(begin, now));
+        }
+        let begin = begin.max(now.saturating_sub(MAX_AGE));
         Ok(Cursor {
             begin,
-            end: end.max(begin),
+            end: fields.integer("end")?.max(begin),
             page,
         })
     }
@@ -70,6 +77,13 @@ impl Cursor {
     fn to_json(&self) -> String {
         json_value!({"begin": self.begin, "end": self.end, "cursor": self.page}).to_string()
     }
+}
+
+/// The cursor that reads again every order updated since `since` (UTC
+/// milliseconds): the first page of a window from `since` (or from 90 days
+/// back, the oldest the platform serves), at most 7 days long.
+pub fn cursor_at(since: i64, now: i64) -> String {
+    Cursor::since(since, now).to_json()
 }
 
 /// The signed request for the next page.
@@ -193,6 +207,26 @@ mod tests {
     fn windows_are_capped_at_seven_days_and_ninety_days_age() {
         let old = r#"{"begin":0,"end":0,"cursor":""}"#;
         let c = Cursor::resolve(Some(old), NOW).unwrap();
+        assert_eq!(
+            (c.begin, c.end),
+            (NOW - MAX_AGE, NOW - MAX_AGE + MAX_WINDOW)
+        );
+    }
+
+    #[test]
+    fn cursor_at_opens_a_window_of_at_most_seven_days() {
+        // 2024-03-20T00:00:00Z, 12 days before NOW.
+        assert_eq!(
+            cursor_at(1_710_892_800_000, NOW),
+            r#"{"begin":1710892800000,"end":1711497600000,"cursor":""}"#
+        );
+        // A day back: the window ends at now.
+        assert_eq!(
+            cursor_at(NOW - DAY, NOW),
+            r#"{"begin":1711843200000,"end":1711929600000,"cursor":""}"#
+        );
+        // Older than the platform serves: from 89 days back.
+        let c = Cursor::resolve(Some(&cursor_at(0, NOW)), NOW).unwrap();
         assert_eq!(
             (c.begin, c.end),
             (NOW - MAX_AGE, NOW - MAX_AGE + MAX_WINDOW)

@@ -39,8 +39,9 @@ mod bindings {
 
 use bindings::exports::orderhub::adapter::connector::Guest;
 use bindings::orderhub::adapter::types::{
-    Account, Action, AdapterError, AdapterMetadata, Event, HttpRequest, HttpResponse,
-    OutboundRequest, PlatformStatus, PollPage, StatusMapping,
+    Account, Action, ActionOutcome, AdapterError, AdapterMetadata, Event, HttpRequest,
+    HttpResponse, OutboundRequest, PlatformStatus, PollPage, StatusMapping, StreamFrame,
+    StreamReply, StreamSession,
 };
 
 orderhub_adapter_kit::impl_adapter_error_from_kit!(
@@ -105,6 +106,16 @@ impl Guest for Lazada {
     ) -> Result<OutboundRequest, AdapterError> {
         Err(action::build(&action).into())
     }
+
+    // No action is built (see `action`), so there is no LazOP reply body
+    // to read; the HTTP status is all a reply could say.
+    orderhub_adapter_kit::action_result_by_status!();
+
+    fn cursor_at(since: i64, _account: Account, _now: i64) -> Result<String, AdapterError> {
+        Ok(poll::cursor_at(since))
+    }
+
+    orderhub_adapter_kit::no_push_stream!("Lazada");
 }
 
 // The component exports exist only in the wasm build: their names are not
@@ -160,6 +171,38 @@ mod tests {
             <Lazada as Guest>::outbound_action(action, account, 0),
             Err(AdapterError::Unsupported(_))
         ));
+    }
+
+    #[test]
+    fn reconciliation_cursor_and_unsupported_streams() {
+        let account = Account {
+            id: "shop".into(),
+            secrets: vec![],
+            credentials: vec![],
+        };
+        assert_eq!(
+            <Lazada as Guest>::cursor_at(1_699_574_400_000, account.clone(), 1_700_000_000_000),
+            Ok(r#"{"after":1699574400000,"offset":0}"#.to_string())
+        );
+        assert!(matches!(
+            <Lazada as Guest>::stream_open(account, 0),
+            Err(AdapterError::Unsupported(m)) if m.starts_with("Lazada")
+        ));
+        let action = Action::ConfirmShipment(ShipmentConfirmation {
+            order_external_id: "1".into(),
+            carrier: "ninjavan".into(),
+            tracking_number: "T".into(),
+            line_ids: vec![],
+        });
+        let reply = HttpResponse {
+            status: 503,
+            headers: vec![],
+            body: b"busy".to_vec(),
+        };
+        assert_eq!(
+            <Lazada as Guest>::action_result(action, reply),
+            ActionOutcome::Retry("the platform answered 503: busy".into())
+        );
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! What the adapter declares: credentials, outbound hosts, topics, statuses.
 
-use crate::bindings::orderhub::adapter::types::{AdapterKind, AdapterMetadata, CredentialSpec};
+use crate::bindings::orderhub::adapter::types::{
+    AdapterKind, AdapterLimits, AdapterMetadata, CredentialSpec,
+};
 use crate::normalize::{TOPIC_ORDER_GET, TOPIC_ORDERS_GET};
 use crate::push::{TOPIC_REVERSE_ORDER, TOPIC_TRADE_ORDER};
 use crate::status;
@@ -63,5 +65,6 @@ pub fn metadata() -> AdapterMetadata {
             TOPIC_ORDERS_GET.into(),
         ],
         statuses: status::declared(),
+        limits: orderhub_adapter_kit::host_limits!(),
     }
 }

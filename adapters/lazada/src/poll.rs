@@ -39,13 +39,20 @@ struct Cursor {
 }
 
 impl Cursor {
+    /// Offset 0 of a window starting at `after` (UTC milliseconds), its end
+    /// left open: [`Cursor::end`] caps it at one day, so a window from long
+    /// ago is read a day at a time.
+    fn since(after: i64) -> Self {
+        Cursor {
+            after,
+            before: None,
+            offset: 0,
+        }
+    }
+
     fn parse(cursor: Option<&str>, now: i64) -> Result<Self, KitError> {
         let Some(text) = cursor.map(str::trim).filter(|t| !t.is_empty()) else {
-            return Ok(Cursor {
-                after: now.saturating_sub(WINDOW_MS),
-                before: None,
-                offset: 0,
-            });
+            return Ok(Cursor::since(now.saturating_sub(WINDOW_MS)));
         };
         let value = json::parse(text.as_bytes())
             .map_err(|_| KitError::invalid("cursor", format_args!("{text:?} is not JSON")))?;
@@ -194,6 +201,13 @@ pub fn response(
     })
 }
 
+/// The cursor that reads again every order updated since `since` (UTC
+/// milliseconds).
+pub fn cursor_at(since: i64) -> String {
+    let cursor = Cursor::since(since);
+    Cursor::text(cursor.after, cursor.before, cursor.offset)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,6 +255,23 @@ mod tests {
             Some("2023-11-14T22:13:20+00:00")
         );
         assert!(req.and_then(|r| value(r, "sign")).is_some());
+    }
+
+    #[test]
+    fn cursor_at_opens_a_window_at_since_of_at_most_a_day() {
+        // 2023-11-10T00:00:00Z, four days before NOW.
+        let cursor = cursor_at(1_699_574_400_000);
+        assert_eq!(cursor, r#"{"after":1699574400000,"offset":0}"#);
+        let req = request(Some(&cursor), &account(), NOW).ok();
+        let req = req.as_ref();
+        assert_eq!(
+            req.and_then(|r| value(r, "update_after")),
+            Some("2023-11-10T00:00:00+00:00")
+        );
+        assert_eq!(
+            req.and_then(|r| value(r, "update_before")),
+            Some("2023-11-11T00:00:00+00:00")
+        );
     }
 
     fn orders_page(n: usize, updated: &str) -> HttpResponse {

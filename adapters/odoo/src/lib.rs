@@ -30,8 +30,9 @@ mod bindings {
 
 use bindings::exports::orderhub::adapter::connector::Guest;
 use bindings::orderhub::adapter::types::{
-    Account, Action, AdapterError, AdapterMetadata, Event, HttpRequest, HttpResponse,
-    OutboundRequest, PlatformStatus, PollPage, StatusMapping,
+    Account, Action, ActionOutcome, AdapterError, AdapterMetadata, Event, HttpRequest,
+    HttpResponse, OutboundRequest, PlatformStatus, PollPage, StatusMapping, StreamFrame,
+    StreamReply, StreamSession,
 };
 
 orderhub_adapter_kit::impl_adapter_error_from_kit!(
@@ -110,9 +111,89 @@ impl Guest for Odoo {
                 .into(),
         ))
     }
+
+    // No action is ever built, so no Odoo reply to one needs reading.
+    orderhub_adapter_kit::action_result_by_status!();
+
+    fn cursor_at(since: i64, _account: Account, _now: i64) -> Result<String, AdapterError> {
+        Ok(poll::cursor_at(since)?)
+    }
+
+    orderhub_adapter_kit::no_push_stream!("Odoo");
 }
 
 // The component exports exist only in the wasm build; native builds serve
 // the unit tests, which call the functions directly.
 #[cfg(target_arch = "wasm32")]
 bindings::export!(Odoo with_types_in bindings);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bindings::orderhub::adapter::types::ShipmentConfirmation;
+
+    fn account() -> Account {
+        Account {
+            id: "main".into(),
+            secrets: vec!["api-key".into()],
+            credentials: vec![],
+        }
+    }
+
+    #[test]
+    fn contract_0_2_functions_answer() {
+        // 2024-03-05T00:00:00Z; now is 2024-03-06T00:00:00Z.
+        let (since, now) = (1_709_596_800_000, 1_709_683_200_000);
+        assert!(matches!(
+            Odoo::cursor_at(since, account(), now),
+            Ok(c) if c == r#"{"model":"stock.picking","picking":{"write_date":"2024-03-05 00:00:00","id":0},"order":{"write_date":"2024-03-05 00:00:00","id":0}}"#
+        ));
+        assert!(matches!(
+            Odoo::stream_open(account(), now),
+            Err(AdapterError::Unsupported(m)) if m.starts_with("Odoo ")
+        ));
+        assert!(matches!(
+            Odoo::stream_tick(account(), now),
+            Err(AdapterError::Unsupported(_))
+        ));
+        let limits = Odoo::metadata().limits;
+        assert_eq!(
+            (limits.wall_clock_ms, limits.fuel, limits.memory_bytes),
+            (None, None, None)
+        );
+        assert_eq!((limits.input_bytes, limits.output_bytes), (None, None));
+    }
+
+    #[test]
+    fn an_action_reply_is_judged_by_its_status() {
+        let action = || {
+            Action::ConfirmShipment(ShipmentConfirmation {
+                order_external_id: "S4".into(),
+                carrier: "dhl".into(),
+                tracking_number: "1Z1".into(),
+                line_ids: vec![],
+            })
+        };
+        let reply = |status: u16| HttpResponse {
+            status,
+            headers: vec![],
+            body: b"busy".to_vec(),
+        };
+        assert!(matches!(
+            Odoo::outbound_action(action(), account(), 0),
+            Err(AdapterError::Unsupported(_))
+        ));
+        assert!(matches!(
+            Odoo::action_result(action(), reply(200)),
+            ActionOutcome::Done
+        ));
+        assert!(matches!(
+            Odoo::action_result(action(), reply(504)),
+            ActionOutcome::Retry(m) if m == "the platform answered 504: busy"
+        ));
+        assert!(matches!(
+            Odoo::action_result(action(), reply(401)),
+            ActionOutcome::Refused(_)
+        ));
+    }
+}

@@ -1,6 +1,8 @@
 //! What the adapter declares to hosts: credentials, hosts, topics, statuses.
 
-use crate::bindings::orderhub::adapter::types::{AdapterKind, AdapterMetadata, CredentialSpec};
+use crate::bindings::orderhub::adapter::types::{
+    AdapterKind, AdapterLimits, AdapterMetadata, CredentialSpec,
+};
 use crate::records::{TOPIC_ORDER, TOPIC_PICKING};
 use crate::status;
 
@@ -27,6 +29,7 @@ pub(crate) fn metadata() -> AdapterMetadata {
         outbound_hosts: vec!["*.odoo.com".into()],
         topics: vec![TOPIC_PICKING.into(), TOPIC_ORDER.into()],
         statuses: status::declared(),
+        limits: orderhub_adapter_kit::host_limits!(),
     }
 }
 

@@ -19,7 +19,9 @@
 //! {…}}`. A full page keeps the model and asks to poll again at once; a
 //! short page of pickings moves on to sale orders (again at once), a short
 //! page of sale orders moves back to pickings and ends the round. The first
-//! poll starts both watermarks one day before `now`.
+//! poll starts both watermarks one day before `now`; a reconciliation window
+//! ([`cursor_at`]) starts both at the given time (the watermarks have no span
+//! to respect).
 
 use orderhub_adapter_kit::json::Fields;
 use orderhub_adapter_kit::{KitError, time};
@@ -81,8 +83,14 @@ struct Cursor {
 
 impl Cursor {
     fn first(now: i64) -> Self {
+        Cursor::starting_at(now.saturating_sub(FIRST_LOOKBACK_MS))
+    }
+
+    /// Both watermarks at `start` (UTC milliseconds, truncated to the second:
+    /// `write_date` is UTC text), reading pickings first.
+    fn starting_at(start: i64) -> Self {
         let start = Mark {
-            write_date: utc_text(now.saturating_sub(FIRST_LOOKBACK_MS)),
+            write_date: utc_text(start),
             id: 0,
         };
         Cursor {
@@ -135,6 +143,19 @@ impl Cursor {
         })
         .to_string()
     }
+}
+
+/// The cursor that reads again every picking and sale order written since
+/// `since`: both watermarks at `since`, from the first record.
+pub(crate) fn cursor_at(since: i64) -> Result<String, KitError> {
+    let cursor = Cursor::starting_at(since);
+    if cursor.picking.write_date.is_empty() {
+        return Err(KitError::invalid(
+            "since",
+            format_args!("{since} ms is not a representable time"),
+        ));
+    }
+    Ok(cursor.to_json())
 }
 
 /// `write_date > W or (write_date = W and id > I)`, up to `upper`.
@@ -275,6 +296,26 @@ mod tests {
         assert_eq!(r.url, "https://acme.odoo.com/jsonrpc");
         let body = String::from_utf8(r.body).unwrap();
         assert!(body.contains(r#"[[["picking_type_code","=","outgoing"],"|",["write_date",">","2024-03-05 00:00:00"],"&",["write_date","=","2024-03-05 00:00:00"],["id",">",0],["write_date","<=","2024-03-05 23:55:00"]]]"#), "{body}");
+    }
+
+    #[test]
+    fn cursor_at_starts_both_watermarks_at_since() {
+        // 2024-03-05T10:30:00.250Z, truncated to the second.
+        let text = cursor_at(1_709_634_600_250).unwrap();
+        assert_eq!(
+            text,
+            r#"{"model":"stock.picking","picking":{"write_date":"2024-03-05 10:30:00","id":0},"order":{"write_date":"2024-03-05 10:30:00","id":0}}"#
+        );
+        let r = request(Some(&text), &account(), NOW).unwrap();
+        let body = String::from_utf8(r.body).unwrap();
+        assert!(
+            body.contains(r#"["write_date",">","2024-03-05 10:30:00"],"&",["write_date","=","2024-03-05 10:30:00"],["id",">",0]"#),
+            "{body}"
+        );
+        assert!(matches!(
+            cursor_at(i64::MAX),
+            Err(KitError::InvalidField(m)) if m.starts_with("since:")
+        ));
     }
 
     #[test]

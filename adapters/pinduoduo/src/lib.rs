@@ -1,29 +1,34 @@
 //! The Pinduoduo (拼多多) channel adapter: the PDD open platform's API
 //! gateway and its message service.
 //!
-//! Pinduoduo pushes order changes over a WebSocket (the message service)
-//! whose handshake is signed but whose messages are not, so they cannot be
-//! posted to OrderHub as they are. OrderHub's contract for Pinduoduo pushes is
-//! a relay: each message-service frame is posted verbatim as the body, with a
-//! timestamp and an MD5 signature over the raw body in two headers. The same
-//! relay carries full `pdd.order.information.get` responses. Outbound calls —
-//! the incremental order poll (`pdd.order.number.list.increment.get`) and ship
-//! confirmations (`pdd.logistics.online.send`) — use the gateway's request
-//! signature, and `sign` also signs the message-service handshake URL.
+//! Pinduoduo pushes order changes over a WebSocket (the message service,
+//! PMC) whose handshake is signed but whose messages are not. The host holds
+//! that WebSocket itself through the contract's push stream (`stream-open`,
+//! `stream-receive`, `stream-tick`): the adapter signs the URL, reads each
+//! frame, writes the acknowledgements and the heartbeat. Frames can also
+//! reach OrderHub through a relay: each frame posted verbatim as the body,
+//! with a timestamp and an MD5 signature over the raw body in two headers;
+//! the same relay carries full `pdd.order.information.get` responses.
+//! Outbound calls — the incremental order poll
+//! (`pdd.order.number.list.increment.get`) and ship confirmations
+//! (`pdd.logistics.online.send`) — use the gateway's request signature, and
+//! `sign` also signs the message-service handshake URL.
 //!
 //! Each module does one job:
 //!
 //! - [`pdd_sign`]: the gateway signature and the handshake signature;
 //! - [`request`]: signing outbound drafts and building gateway calls;
+//! - [`stream`]: the message service as a push stream;
 //! - [`relay`]: the relay headers and their verification;
-//! - [`message`]: turning one relayed body into canonical events;
+//! - [`message`]: turning one frame or relayed body into canonical events;
 //! - [`topics`]: the message types understood and the status each implies;
 //! - [`order`]: a PDD order object as a canonical order and its status;
 //! - [`status`]: the status tables behind `status-map` and the declared statuses;
 //! - [`poll`]: the poll cursor, its time windows and the page order;
 //! - [`gateway_error`]: the gateway's `error_response` as a typed error;
-//! - [`action`]: ship confirmations and carrier ids; [`metadata`]: what the
-//!   adapter declares; [`ack`]: the reply to a relayed message.
+//! - [`action`]: ship confirmations, carrier ids and reading the reply;
+//! - [`metadata`]: what the adapter declares; [`ack`]: the reply to a
+//!   relayed message.
 
 mod ack;
 mod action;
@@ -36,6 +41,7 @@ mod poll;
 mod relay;
 mod request;
 mod status;
+mod stream;
 mod topics;
 
 mod bindings {
@@ -49,8 +55,9 @@ mod bindings {
 
 use bindings::exports::orderhub::adapter::connector::Guest;
 use bindings::orderhub::adapter::types::{
-    Account, Action, AdapterError, AdapterMetadata, Event, HttpRequest, HttpResponse,
-    OutboundRequest, PlatformStatus, PollPage, StatusMapping,
+    Account, Action, ActionOutcome, AdapterError, AdapterMetadata, Event, HttpRequest,
+    HttpResponse, OutboundRequest, PlatformStatus, PollPage, StatusMapping, StreamFrame,
+    StreamReply, StreamSession,
 };
 
 orderhub_adapter_kit::impl_adapter_error_from_kit!(
@@ -115,10 +122,34 @@ impl Guest for Pinduoduo {
     ) -> Result<OutboundRequest, AdapterError> {
         Ok(action::build(action, &account, now)?)
     }
+
+    fn action_result(_action: Action, response: HttpResponse) -> ActionOutcome {
+        action::result(&response)
+    }
+
+    fn cursor_at(since: i64, _account: Account, now: i64) -> Result<String, AdapterError> {
+        Ok(poll::cursor_at(since, now))
+    }
+
+    fn stream_open(account: Account, now: i64) -> Result<StreamSession, AdapterError> {
+        Ok(stream::open(&account, now)?)
+    }
+
+    fn stream_receive(
+        frame: StreamFrame,
+        account: Account,
+        now: i64,
+    ) -> Result<StreamReply, AdapterError> {
+        Ok(stream::receive(&frame, &account, now)?)
+    }
+
+    fn stream_tick(_account: Account, now: i64) -> Result<Vec<StreamFrame>, AdapterError> {
+        Ok(stream::tick(now))
+    }
 }
 
 // The component exports exist only in the wasm build: their names
-// (`orderhub:adapter/connector@0.1.0#verify`) are not valid native symbols,
+// (`orderhub:adapter/connector@0.2.0#verify`) are not valid native symbols,
 // and native builds serve the unit tests, which call the functions directly.
 #[cfg(target_arch = "wasm32")]
 bindings::export!(Pinduoduo with_types_in bindings);
@@ -187,6 +218,57 @@ mod tests {
             <Pinduoduo as Guest>::normalize(request(b"{\"message\":"), account),
             Err(AdapterError::MalformedPayload(_))
         ));
+    }
+
+    #[test]
+    fn contract_0_2_functions_answer() {
+        let account = Account {
+            id: "shop".into(),
+            secrets: vec!["secret".into()],
+            credentials: vec![Field {
+                name: "client_id".into(),
+                value: "app".into(),
+            }],
+        };
+        let session =
+            <Pinduoduo as Guest>::stream_open(account.clone(), 1_700_000_000_000).unwrap();
+        assert!(
+            session
+                .connect
+                .url
+                .ends_with("/app/1700000000000/OTgxODMwNDI2NWZiN2NiNzA2NzIxOTI0ZjJlMDMxMjE%3D")
+        );
+        assert_eq!(
+            <Pinduoduo as Guest>::stream_tick(account.clone(), 5),
+            Ok(vec![StreamFrame::Text(
+                r#"{"commandType":"HeartBeat","time":5}"#.into()
+            )])
+        );
+        assert!(matches!(
+            <Pinduoduo as Guest>::stream_receive(StreamFrame::Binary(vec![1]), account.clone(), 0),
+            Err(AdapterError::MalformedPayload(_))
+        ));
+        // 2024-04-01 00:00:00 UTC; the window starts at 2024-03-31 00:00:00 UTC.
+        assert_eq!(
+            <Pinduoduo as Guest>::cursor_at(1_711_843_200_000, account, 1_711_929_600_000),
+            Ok(r#"{"start":1711843200,"end":1711845000}"#.into())
+        );
+        let reply = HttpResponse {
+            status: 200,
+            headers: vec![],
+            body: br#"{"logistics_online_send_response":{"is_success":true}}"#.to_vec(),
+        };
+        let action =
+            Action::ConfirmShipment(bindings::orderhub::adapter::types::ShipmentConfirmation {
+                order_external_id: "240401-1".into(),
+                carrier: "sf".into(),
+                tracking_number: "SF1".into(),
+                line_ids: vec![],
+            });
+        assert_eq!(
+            <Pinduoduo as Guest>::action_result(action, reply),
+            ActionOutcome::Done
+        );
     }
 
     #[test]

@@ -1,13 +1,17 @@
-//! One relayed body as canonical events.
+//! Message-service frames and relayed bodies as canonical events.
+//!
+//! A message-service frame is `{"id", "commandType", "time", "sendTime",
+//! "message": {"type", "mallID", "content"}}`, whose `content` is JSON text.
+//! A `Common` frame becomes one event: trade types an `order` event, refund
+//! types an `after_sale` event, with the frame `id` as the event id (the
+//! host's idempotency key). [`common_events`] does that one job for both
+//! ways a frame reaches OrderHub — posted by the relay ([`normalize`]) or
+//! read from the adapter's own push stream (`stream`) — so both give the
+//! same events for the same frame.
 //!
 //! The relay carries two kinds of body, told apart by their top-level key:
 //!
-//! - a message-service frame, `{"id", "commandType", "sendTime", "message":
-//!   {"type", "mallID", "content"}}`, whose `content` is JSON text. A
-//!   `Common` frame becomes one event: trade types an `order` event, refund
-//!   types an `after_sale` event, with the frame `id` as the event id (the
-//!   host's idempotency key). `HeartBeat` and `Ack` frames carry nothing to
-//!   record;
+//! - a frame as above; `HeartBeat` and `Ack` frames carry nothing to record;
 //! - a `pdd.order.information.get` response, `{"order_info_get_response":
 //!   {"order_info": {…}}}`, which becomes a full `order` event.
 //!
@@ -48,28 +52,32 @@ pub fn normalize(body: &[u8], account: &Account) -> Result<Vec<Event>, KitError>
     frame(&root, account)
 }
 
-/// A message-service frame.
+/// A relayed message-service frame.
 fn frame(root: &Fields<'_>, account: &Account) -> Result<Vec<Event>, KitError> {
     match root.opt_string("commandType").as_deref() {
         // Frames relayed without their command type are taken as messages.
-        None | Some("Common") => {}
-        Some("HeartBeat" | "Ack") => return Ok(vec![]),
-        Some("Fail") => {
-            let why = root
-                .opt_object("message")
-                .and_then(|m| m.opt_string("content"))
-                .unwrap_or_default();
-            return Err(KitError::Unsupported(format!(
-                "a Fail frame is the message service reporting an error, not an event: {why}"
-            )));
-        }
-        Some(other) => {
-            return Err(KitError::invalid(
-                "commandType",
-                format_args!("{other:?} is not Common, HeartBeat, Ack or Fail"),
-            ));
-        }
+        None | Some("Common") => common_events(root, account),
+        Some("HeartBeat" | "Ack") => Ok(vec![]),
+        Some("Fail") => Err(KitError::Unsupported(format!(
+            "a Fail frame is the message service reporting an error, not an event: {}",
+            fail_reason(root)
+        ))),
+        Some(other) => Err(KitError::invalid(
+            "commandType",
+            format_args!("{other:?} is not Common, HeartBeat, Ack or Fail"),
+        )),
     }
+}
+
+/// What a `Fail` frame says went wrong: its `message.content`.
+pub fn fail_reason(root: &Fields<'_>) -> String {
+    root.opt_object("message")
+        .and_then(|m| m.opt_string("content"))
+        .unwrap_or_default()
+}
+
+/// The events of a `Common` frame (one event), whichever way it arrived.
+pub fn common_events(root: &Fields<'_>, account: &Account) -> Result<Vec<Event>, KitError> {
     let message = root.object("message")?;
     let topic = message.string("type")?;
     check_mall(&message, account)?;

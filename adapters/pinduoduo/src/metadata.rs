@@ -1,6 +1,8 @@
 //! What the adapter declares: credentials, outbound hosts, topics, statuses.
 
-use crate::bindings::orderhub::adapter::types::{AdapterKind, AdapterMetadata, CredentialSpec};
+use crate::bindings::orderhub::adapter::types::{
+    AdapterKind, AdapterLimits, AdapterMetadata, CredentialSpec,
+};
 use crate::{status, topics};
 
 fn credential(name: &str, description: &str, secret: bool, required: bool) -> CredentialSpec {
@@ -18,7 +20,7 @@ pub fn metadata() -> AdapterMetadata {
         id: "pinduoduo".into(),
         kind: AdapterKind::Channel,
         version: env!("CARGO_PKG_VERSION").into(),
-        description: "Pinduoduo (拼多多) via the PDD open platform: relayed message-service trade and refund messages, full orders, incremental order poll, ship confirmations.".into(),
+        description: "Pinduoduo (拼多多) via the PDD open platform: message-service trade and refund messages (push stream or relay), full orders, incremental order poll, ship confirmations.".into(),
         credentials: vec![
             credential("client_id", "The PDD app's client_id (open.pinduoduo.com console, app details).", false, true),
             credential(
@@ -40,6 +42,12 @@ pub fn metadata() -> AdapterMetadata {
                 false,
             ),
             credential("base_url", "The API gateway; defaults to https://gw-api.pinduoduo.com/api/router.", false, false),
+            credential(
+                "stream_url",
+                "The message-service WebSocket endpoint (ws:// or wss://); defaults to wss://message-api.pinduoduo.com/message.",
+                false,
+                false,
+            ),
         ],
         outbound_hosts: vec![
             "gw-api.pinduoduo.com".into(),
@@ -47,5 +55,6 @@ pub fn metadata() -> AdapterMetadata {
         ],
         topics: topics::all(),
         statuses: status::declared(),
+        limits: orderhub_adapter_kit::host_limits!(),
     }
 }

@@ -130,6 +130,13 @@ fn window_from(start: i64, now: i64) -> Cursor {
     }
 }
 
+/// The cursor that reads every order updated since `since` again: a fresh
+/// window starting at `since` (whole seconds), at most [`WINDOW_S`] long and
+/// closed by `now` like every window; the poll moves on from it as usual.
+pub fn cursor_at(since: i64, now: i64) -> String {
+    window_from(since.div_euclid(1000), now).to_json()
+}
+
 /// Builds the next poll call from the cursor.
 pub fn request(
     cursor: Option<&str>,
@@ -302,6 +309,30 @@ mod tests {
 
     fn body(request: &OutboundRequest) -> String {
         String::from_utf8(request.body.clone()).unwrap()
+    }
+
+    #[test]
+    fn cursor_at_starts_a_window_at_the_given_time() {
+        // 2024-03-31 00:00:00.900 UTC: a 30-minute window from the second.
+        assert_eq!(
+            cursor_at(1_711_843_200_900, NOW),
+            r#"{"start":1711843200,"end":1711845000}"#
+        );
+        // Close to `now` the window ends where closed data ends (5 minutes back).
+        assert_eq!(
+            cursor_at(NOW - 10 * 60 * 1000, NOW),
+            r#"{"start":1711929000,"end":1711929300}"#
+        );
+        // The poll reads it like any window.
+        let call = request(Some(&cursor_at(1_711_843_200_000, NOW)), &account(), NOW).unwrap();
+        assert!(
+            body(&call).starts_with(
+                "type=pdd.order.number.list.increment.get&start_updated_at=1711843200\
+                 &end_updated_at=1711845000&"
+            ),
+            "{}",
+            body(&call)
+        );
     }
 
     #[test]

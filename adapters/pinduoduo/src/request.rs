@@ -30,7 +30,7 @@ pub fn credential<'a>(account: &'a Account, name: &str) -> Option<&'a str> {
 }
 
 /// The client secret: the newest of the account's secrets.
-fn client_secret(account: &Account) -> Result<&str, KitError> {
+pub fn client_secret(account: &Account) -> Result<&str, KitError> {
     account
         .secrets
         .first()
@@ -43,7 +43,8 @@ fn client_secret(account: &Account) -> Result<&str, KitError> {
         })
 }
 
-fn client_id(account: &Account) -> Result<&str, KitError> {
+/// The app's client id, which signs calls and the message-service handshake.
+pub fn client_id(account: &Account) -> Result<&str, KitError> {
     credential(account, "client_id").ok_or_else(|| {
         KitError::MissingCredential("client_id: the PDD app's client_id is not configured".into())
     })
@@ -208,13 +209,20 @@ fn sign_handshake(
         },
         None => return Err(bad_handshake_url(url)),
     };
-    let signature = pdd_sign::handshake(&client, &stamp, secret);
-    request.url = format!(
-        "{endpoint}/{}/{stamp}/{}",
-        http::percent_encode(&client),
-        http::percent_encode(&signature)
-    );
+    request.url = handshake_url(&endpoint, &client, &stamp, secret);
     Ok(request)
+}
+
+/// The signed message-service URL: `{endpoint}/{client_id}/{timestamp_ms}/{sign}`,
+/// the client id and the signature percent-encoded as path segments.
+pub fn handshake_url(endpoint: &str, client: &str, stamp: &str, secret: &str) -> String {
+    let signature = pdd_sign::handshake(client, stamp, secret);
+    format!(
+        "{}/{}/{stamp}/{}",
+        endpoint.trim_end_matches('/'),
+        http::percent_encode(client),
+        http::percent_encode(&signature)
+    )
 }
 
 fn is_digits(text: &str) -> bool {

@@ -37,8 +37,9 @@ mod bindings {
 
 use bindings::exports::orderhub::adapter::connector::Guest;
 use bindings::orderhub::adapter::types::{
-    Account, Action, AdapterError, AdapterMetadata, Event, HttpRequest, HttpResponse,
-    OutboundRequest, PlatformStatus, PollPage, StatusMapping,
+    Account, Action, ActionOutcome, AdapterError, AdapterMetadata, Event, HttpRequest,
+    HttpResponse, OutboundRequest, PlatformStatus, PollPage, StatusMapping, StreamFrame,
+    StreamReply, StreamSession,
 };
 
 orderhub_adapter_kit::impl_adapter_error_from_kit!(
@@ -105,10 +106,19 @@ impl Guest for SfExpress {
                 .into(),
         ))
     }
+
+    // No action is ever built, so no SF reply to one needs reading.
+    orderhub_adapter_kit::action_result_by_status!();
+
+    fn cursor_at(_since: i64, _account: Account, _now: i64) -> Result<String, AdapterError> {
+        Ok(poll::cursor_at()?)
+    }
+
+    orderhub_adapter_kit::no_push_stream!("SF Express");
 }
 
 // The component exports exist only in the wasm build: their names
-// (`orderhub:adapter/connector@0.1.0#verify`) are not valid native symbols, and
+// (`orderhub:adapter/connector@0.2.0#verify`) are not valid native symbols, and
 // native builds serve the unit tests, which call the functions directly.
 #[cfg(target_arch = "wasm32")]
 bindings::export!(SfExpress with_types_in bindings);
@@ -134,6 +144,62 @@ mod tests {
         assert!(matches!(
             SfExpress::outbound_action(action, account, 0),
             Err(AdapterError::Unsupported(_))
+        ));
+    }
+
+    #[test]
+    fn reconciliation_windows_and_push_streams_are_unsupported() {
+        let account = Account {
+            id: "main".into(),
+            secrets: vec!["token".into()],
+            credentials: vec![],
+        };
+        assert!(matches!(
+            SfExpress::cursor_at(1_711_929_600_000, account.clone(), 1_711_933_200_000),
+            Err(AdapterError::Unsupported(m)) if m.contains("the waybills the cursor names")
+        ));
+        assert!(matches!(
+            SfExpress::stream_open(account.clone(), 0),
+            Err(AdapterError::Unsupported(m)) if m.starts_with("SF Express ")
+        ));
+        assert!(matches!(
+            SfExpress::stream_receive(StreamFrame::Text("{}".into()), account, 0),
+            Err(AdapterError::Unsupported(_))
+        ));
+        let limits = SfExpress::metadata().limits;
+        assert_eq!(
+            (limits.wall_clock_ms, limits.fuel, limits.memory_bytes),
+            (None, None, None)
+        );
+        assert_eq!((limits.input_bytes, limits.output_bytes), (None, None));
+    }
+
+    #[test]
+    fn an_action_reply_is_judged_by_its_status() {
+        let action = || {
+            Action::ConfirmShipment(ShipmentConfirmation {
+                order_external_id: "1".into(),
+                carrier: "sf".into(),
+                tracking_number: "SF1".into(),
+                line_ids: vec![],
+            })
+        };
+        let reply = |status: u16| HttpResponse {
+            status,
+            headers: vec![],
+            body: b"busy".to_vec(),
+        };
+        assert!(matches!(
+            SfExpress::action_result(action(), reply(200)),
+            ActionOutcome::Done
+        ));
+        assert!(matches!(
+            SfExpress::action_result(action(), reply(429)),
+            ActionOutcome::Retry(m) if m == "the platform answered 429: busy"
+        ));
+        assert!(matches!(
+            SfExpress::action_result(action(), reply(404)),
+            ActionOutcome::Refused(_)
         ));
     }
 }

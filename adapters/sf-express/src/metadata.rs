@@ -1,7 +1,7 @@
 //! What the adapter declares to hosts: credentials, hosts, topics, statuses.
 
 use crate::bindings::orderhub::adapter::types::{
-    AdapterKind, AdapterMetadata, CredentialSpec, DeclaredStatus, StatusDomain,
+    AdapterKind, AdapterLimits, AdapterMetadata, CredentialSpec, DeclaredStatus, StatusDomain,
 };
 use crate::poll::TOPIC_QUERY;
 use crate::push::TOPIC_PUSH;
@@ -70,6 +70,7 @@ pub(crate) fn metadata() -> AdapterMetadata {
         ],
         topics: vec![TOPIC_PUSH.into(), TOPIC_QUERY.into()],
         statuses,
+        limits: orderhub_adapter_kit::host_limits!(),
     }
 }
 

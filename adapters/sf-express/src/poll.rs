@@ -87,6 +87,16 @@ fn msg_data(cursor: Option<&str>) -> Result<String, KitError> {
     Ok(Value::Object(data).to_string())
 }
 
+/// Why there is no reconciliation cursor: a cursor names the waybills to ask
+/// about, and no SF query lists the waybills that changed since a time.
+pub(crate) fn cursor_at() -> Result<String, KitError> {
+    Err(KitError::Unsupported(
+        "cursor-at: SF's route query answers for the waybills the cursor names and has no \
+         query for what changed since a time, so there is no window to start from"
+            .into(),
+    ))
+}
+
 /// The signed route query for the parcels the cursor names.
 pub(crate) fn request(
     cursor: Option<&str>,

@@ -39,8 +39,9 @@ mod bindings {
 
 use bindings::exports::orderhub::adapter::connector::Guest;
 use bindings::orderhub::adapter::types::{
-    Account, Action, AdapterError, AdapterMetadata, Event, HttpRequest, HttpResponse,
-    OutboundRequest, PlatformStatus, PollPage, StatusMapping,
+    Account, Action, ActionOutcome, AdapterError, AdapterMetadata, Event, HttpRequest,
+    HttpResponse, OutboundRequest, PlatformStatus, PollPage, StatusMapping, StreamFrame,
+    StreamReply, StreamSession,
 };
 
 orderhub_adapter_kit::impl_adapter_error_from_kit!(
@@ -105,6 +106,16 @@ impl Guest for Shopee {
     ) -> Result<OutboundRequest, AdapterError> {
         Ok(action::build(action, &account, now)?)
     }
+
+    fn action_result(_action: Action, response: HttpResponse) -> ActionOutcome {
+        action::result(&response)
+    }
+
+    fn cursor_at(since: i64, _account: Account, now: i64) -> Result<String, AdapterError> {
+        Ok(poll::cursor_at(since, now))
+    }
+
+    orderhub_adapter_kit::no_push_stream!("Shopee");
 }
 
 // The component exports exist only in the wasm build: their names are not

@@ -1,6 +1,8 @@
 //! What the adapter declares: credentials, outbound hosts, topics, statuses.
 
-use crate::bindings::orderhub::adapter::types::{AdapterKind, AdapterMetadata, CredentialSpec};
+use crate::bindings::orderhub::adapter::types::{
+    AdapterKind, AdapterLimits, AdapterMetadata, CredentialSpec,
+};
 use crate::{events, status};
 
 fn credential(name: &str, description: &str, secret: bool, required: bool) -> CredentialSpec {
@@ -56,5 +58,6 @@ pub fn metadata() -> AdapterMetadata {
         ],
         topics: events::all_topics(),
         statuses: status::declared(),
+        limits: orderhub_adapter_kit::host_limits!(),
     }
 }

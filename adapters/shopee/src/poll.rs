@@ -106,6 +106,14 @@ fn window_from(start: i64, now: i64) -> Cursor {
     }
 }
 
+/// The cursor that reads again every order updated since `since` (UTC
+/// milliseconds): the first window from the second of `since`, fixed like any
+/// other (at most 30 minutes, closed before `now`); the following windows
+/// carry on from there.
+pub fn cursor_at(since: i64, now: i64) -> String {
+    window_from(floor_second(since), now).to_json()
+}
+
 fn first_window(now: i64) -> Cursor {
     window_from(floor_second(now).saturating_sub(FIRST_LOOKBACK_MS), now)
 }
@@ -289,6 +297,23 @@ mod tests {
         assert_eq!(
             value(&list, "response_optional_fields"),
             Some("order_status")
+        );
+    }
+
+    #[test]
+    fn cursor_at_fixes_a_closed_window_from_since() {
+        // 2024-03-25T00:00:00.500Z, a week before NOW.
+        let cursor = cursor_at(1_711_324_800_500, NOW);
+        assert_eq!(cursor, r#"{"from":1711324800,"to":1711326600}"#);
+        let list = request(Some(&cursor), &account(), NOW).unwrap();
+        assert!(list.url.ends_with(LIST_PATH));
+        assert_eq!(value(&list, "time_from"), Some("1711324800"));
+        assert_eq!(value(&list, "time_to"), Some("1711326600"));
+        // A start inside the safety lag still spans a minute; the request
+        // waits (probes) until it is closed.
+        assert_eq!(
+            cursor_at(NOW - 60_000, NOW),
+            r#"{"from":1711929540,"to":1711929600}"#
         );
     }
 

@@ -36,8 +36,9 @@ mod bindings {
 
 use bindings::exports::orderhub::adapter::connector::Guest;
 use bindings::orderhub::adapter::types::{
-    Account, Action, AdapterError, AdapterMetadata, Event, HttpRequest, HttpResponse,
-    OutboundRequest, PlatformStatus, PollPage, StatusMapping,
+    Account, Action, ActionOutcome, AdapterError, AdapterMetadata, Event, HttpRequest,
+    HttpResponse, OutboundRequest, PlatformStatus, PollPage, StatusMapping, StreamFrame,
+    StreamReply, StreamSession,
 };
 
 orderhub_adapter_kit::impl_adapter_error_from_kit!(
@@ -115,10 +116,18 @@ impl Guest for Shopify {
             ))),
         }
     }
+
+    orderhub_adapter_kit::action_result_by_status!();
+
+    fn cursor_at(since: i64, _account: Account, _now: i64) -> Result<String, AdapterError> {
+        Ok(poll::cursor_at(since))
+    }
+
+    orderhub_adapter_kit::no_push_stream!("Shopify");
 }
 
 // The component exports only exist in the wasm build: natively the exported
-// symbol names (`orderhub:adapter/connector@0.1.0#…`) are not valid in a
+// symbol names (`orderhub:adapter/connector@0.2.0#…`) are not valid in a
 // linker version script, and native builds only run the unit tests.
 #[cfg(target_arch = "wasm32")]
 bindings::export!(Shopify with_types_in bindings);

@@ -2,7 +2,7 @@
 //! status value the status table accepts.
 
 use crate::bindings::orderhub::adapter::types::{
-    AdapterKind, AdapterMetadata, CredentialSpec, DeclaredStatus, StatusDomain,
+    AdapterKind, AdapterLimits, AdapterMetadata, CredentialSpec, DeclaredStatus, StatusDomain,
 };
 use crate::normalize::{FULFILLMENT_TOPICS, ORDER_TOPICS};
 use crate::status::{FINANCIAL_STATUSES, SHIPMENT_STATUSES};
@@ -66,6 +66,7 @@ pub fn metadata() -> AdapterMetadata {
         outbound_hosts: vec!["*.myshopify.com".into()],
         topics: ORDER_TOPICS.iter().chain(FULFILLMENT_TOPICS).map(|t| (*t).to_string()).collect(),
         statuses,
+        limits: orderhub_adapter_kit::host_limits!(),
     }
 }
 

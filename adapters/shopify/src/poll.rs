@@ -48,7 +48,11 @@ struct Cursor {
 
 impl Cursor {
     fn first(now: i64) -> Self {
-        let start = now.saturating_sub(FIRST_POLL_LOOKBACK_MS);
+        Cursor::since(now.saturating_sub(FIRST_POLL_LOOKBACK_MS))
+    }
+
+    /// A fresh window starting at `start` (UTC milliseconds).
+    fn since(start: i64) -> Self {
         Cursor {
             updated_at_min: time::format_rfc3339(start),
             page_info: None,
@@ -212,8 +216,21 @@ fn check_status(response: &HttpResponse) -> Result<(), KitError> {
     })
 }
 
+/// The cursor that reads every order updated since `since` (UTC milliseconds).
+pub fn cursor_at(since: i64) -> String {
+    Cursor::since(since).encode()
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn cursor_at_starts_a_window_at_the_given_time() {
+        assert_eq!(
+            cursor_at(1_711_929_600_000),
+            r#"{"updated_at_min":"2024-04-01T00:00:00Z"}"#
+        );
+    }
+
     use super::*;
 
     // 2024-04-02T14:00:00Z.

@@ -2,10 +2,11 @@
 //! message service, TMC).
 //!
 //! Taobao pushes order changes as TMC messages over a WebSocket that only
-//! signs its handshake. OrderHub receives them over HTTP instead: a relay
-//! (and later the host's own TMC consumer) posts each message as a form whose
-//! fields are signed with the TOP request rule and the app secret. The same
-//! rule signs every outbound TOP call: the incremental order poll
+//! signs its handshake. OrderHub takes them two ways: the host holds the TMC
+//! WebSocket itself through the push-stream functions, or a relay posts each
+//! message as a form whose fields are signed with the TOP request rule and
+//! the app secret. Both give the same events. The TOP rule also signs every
+//! outbound call: the incremental order poll
 //! (`taobao.trades.sold.increment.get`) and ship confirmations
 //! (`taobao.logistics.offline.send`).
 //!
@@ -14,12 +15,14 @@
 //! - [`top_sign`]: the TOP signature (md5, hmac, hmac-sha256);
 //! - [`request`]: signing an outbound draft and building TOP calls;
 //! - [`relay`]: the HTTP relay form and its verification;
-//! - [`tmc`]: turning one relayed message into canonical events;
+//! - [`tmc`]: turning one TMC message (relayed or streamed) into canonical events;
+//! - [`tmc_frame`]: the TMC WebSocket frame codec; [`stream`]: the push stream;
 //! - [`topics`]: the topics understood and the status each one implies;
 //! - [`trade`]: a TOP trade object as a canonical order;
 //! - [`status`]: the status table behind `status-map` and the declared statuses;
 //! - [`poll`]: the poll cursor, its time windows and the page order;
-//! - [`action`]: ship confirmations; [`metadata`]: what the adapter declares;
+//! - [`action`]: ship confirmations and reading their replies;
+//!   [`metadata`]: what the adapter declares;
 //! - [`ack`]: the reply to a relayed message.
 
 mod ack;
@@ -29,7 +32,9 @@ mod poll;
 mod relay;
 mod request;
 mod status;
+mod stream;
 mod tmc;
+mod tmc_frame;
 mod top_sign;
 mod topics;
 mod trade;
@@ -45,8 +50,9 @@ mod bindings {
 
 use bindings::exports::orderhub::adapter::connector::Guest;
 use bindings::orderhub::adapter::types::{
-    Account, Action, AdapterError, AdapterMetadata, Event, HttpRequest, HttpResponse,
-    OutboundRequest, PlatformStatus, PollPage, StatusMapping,
+    Account, Action, ActionOutcome, AdapterError, AdapterMetadata, Event, HttpRequest,
+    HttpResponse, OutboundRequest, PlatformStatus, PollPage, StatusMapping, StreamFrame,
+    StreamReply, StreamSession,
 };
 
 orderhub_adapter_kit::impl_adapter_error_from_kit!(
@@ -111,10 +117,34 @@ impl Guest for Taobao {
     ) -> Result<OutboundRequest, AdapterError> {
         Ok(action::build(action, &account, now)?)
     }
+
+    fn action_result(_action: Action, response: HttpResponse) -> ActionOutcome {
+        action::result(&response)
+    }
+
+    fn cursor_at(since: i64, _account: Account, now: i64) -> Result<String, AdapterError> {
+        Ok(poll::cursor_at(since, now))
+    }
+
+    fn stream_open(account: Account, now: i64) -> Result<StreamSession, AdapterError> {
+        Ok(stream::open(&account, now)?)
+    }
+
+    fn stream_receive(
+        frame: StreamFrame,
+        _account: Account,
+        _now: i64,
+    ) -> Result<StreamReply, AdapterError> {
+        Ok(stream::receive(&frame)?)
+    }
+
+    fn stream_tick(_account: Account, _now: i64) -> Result<Vec<StreamFrame>, AdapterError> {
+        Ok(stream::tick())
+    }
 }
 
 // The component exports exist only in the wasm build: their names
-// (`orderhub:adapter/connector@0.1.0#verify`) are not valid native symbols,
+// (`orderhub:adapter/connector@0.2.0#verify`) are not valid native symbols,
 // and native builds serve the unit tests, which call the functions directly.
 #[cfg(target_arch = "wasm32")]
 bindings::export!(Taobao with_types_in bindings);
@@ -122,13 +152,30 @@ bindings::export!(Taobao with_types_in bindings);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bindings::orderhub::adapter::types::{Field, StatusDomain};
+    use bindings::orderhub::adapter::types::{AdapterLimits, Field, StatusDomain};
 
     #[test]
     fn metadata_declares_what_the_adapter_does() {
         let meta = <Taobao as Guest>::metadata();
         assert_eq!(meta.id, "taobao");
-        assert_eq!(meta.outbound_hosts, ["eco.taobao.com", "gw.api.taobao.com"]);
+        assert_eq!(
+            meta.outbound_hosts,
+            [
+                "eco.taobao.com",
+                "gw.api.taobao.com",
+                "mc.api.taobao.com",
+                "mc.api.tbsandbox.com"
+            ]
+        );
+        for name in ["stream_url", "tmc_group"] {
+            assert!(
+                meta.credentials
+                    .iter()
+                    .any(|c| c.name == name && !c.secret && !c.required),
+                "{name} is declared, not secret, not required"
+            );
+        }
+        assert_eq!(meta.limits, orderhub_adapter_kit::host_limits!());
         assert!(
             meta.credentials
                 .iter()

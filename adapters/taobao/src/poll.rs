@@ -60,7 +60,13 @@ fn closed_until(now: i64) -> i64 {
 
 /// The first window: one day back from `now`.
 fn first_window(now: i64) -> Cursor {
-    let start = floor_second(now).saturating_sub(FIRST_LOOKBACK_MS);
+    window_from(floor_second(now).saturating_sub(FIRST_LOOKBACK_MS), now)
+}
+
+/// A fresh window starting at `start`: at most [`WINDOW_MS`] (well within
+/// the API's one-day span), ending no later than what is closed at `now`,
+/// and at least [`MIN_WINDOW_MS`] long so it always moves forward.
+fn window_from(start: i64, now: i64) -> Cursor {
     Cursor {
         start,
         end: start
@@ -69,6 +75,13 @@ fn first_window(now: i64) -> Cursor {
             .max(start.saturating_add(MIN_WINDOW_MS)),
         page: None,
     }
+}
+
+/// The cursor that reads every trade modified since `since` again: a fresh
+/// window starting at `since` (to the second); later windows follow it as
+/// usual until the poll has caught up.
+pub fn cursor_at(since: i64, now: i64) -> String {
+    window_from(floor_second(since), now).to_json()
 }
 
 /// The window after `done`.
@@ -256,6 +269,30 @@ mod tests {
             .find(|f| f.name == "method")
             .map(|f| f.value.as_str())
             .unwrap_or_default()
+    }
+
+    #[test]
+    fn cursor_at_starts_a_window_at_the_given_time() {
+        // Three hours back: a full 30-minute window from `since`.
+        assert_eq!(
+            cursor_at(NOW - 3 * 60 * 60 * 1000 + 999, NOW),
+            r#"{"start":"2024-04-01 05:00:00","end":"2024-04-01 05:30:00"}"#
+        );
+        // Two minutes back: the window is still open, so it spans the minimum
+        // and the poll waits for it to close.
+        let recent = cursor_at(NOW - 2 * 60 * 1000, NOW);
+        assert_eq!(
+            recent,
+            r#"{"start":"2024-04-01 07:58:00","end":"2024-04-01 07:59:00"}"#
+        );
+        assert_eq!(
+            method(&request(Some(&recent), &account(), NOW).unwrap()),
+            "taobao.time.get"
+        );
+        // Absurd clocks do not panic.
+        for (since, now) in [(i64::MIN, i64::MIN), (i64::MAX, 0), (0, i64::MAX)] {
+            let _ = cursor_at(since, now);
+        }
     }
 
     #[test]

@@ -26,7 +26,7 @@ pub fn credential<'a>(account: &'a Account, name: &str) -> Option<&'a str> {
 }
 
 /// The app secret: the newest of the account's secrets.
-fn app_secret(account: &Account) -> Result<&str, KitError> {
+pub fn app_secret(account: &Account) -> Result<&str, KitError> {
     account
         .secrets
         .first()

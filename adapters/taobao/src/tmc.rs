@@ -1,6 +1,9 @@
-//! One relayed TMC message as canonical events.
+//! One TMC message as canonical events.
 //!
-//! Every message becomes exactly one event whose id is the message `id` and
+//! A message reaches the adapter two ways — as the relay form posted to the
+//! webhook ([`normalize`]) or as a data frame on the push stream
+//! (`stream.rs`) — and both hand its fields to [`events`], so one message
+//! gives the same events whichever way it came. Every message becomes exactly one event whose id is the message `id` and
 //! whose topic is the TMC topic. Trade topics give an `order` event built from
 //! the message content, refund topics an `after_sale` event, and OrderHub's
 //! own `taobao_trade_TradeFullInfo` topic a full order from a relayed
@@ -17,48 +20,90 @@ use crate::relay;
 use crate::topics::{self, Kind};
 use crate::trade;
 
+/// One TMC message, however it arrived: the relay form's fields or a
+/// decoded push-stream frame. Empty values count as absent.
+#[derive(Debug, Clone, Copy)]
+pub struct TmcMessage<'a> {
+    pub topic: Option<&'a str>,
+    /// The content: JSON text, exactly as TMC delivered it.
+    pub content: Option<&'a str>,
+    /// The message id, as decimal text.
+    pub id: Option<&'a str>,
+    pub pub_time: Option<PubTime<'a>>,
+}
+
+/// When TMC published a message, in the form its carrier gives it.
+#[derive(Debug, Clone, Copy)]
+pub enum PubTime<'a> {
+    /// `yyyy-MM-dd HH:mm:ss` in GMT+8 (the relay form's `pub_time`).
+    Local(&'a str),
+    /// Milliseconds since the epoch (the stream frame's `time`, a date value).
+    Millis(i64),
+}
+
 /// Normalizes a verified relay form.
 pub fn normalize(body: &[u8]) -> Result<Vec<Event>, KitError> {
     let fields = relay::parse(body)?;
     let text = |name: &str| http::form_value(&fields, name).filter(|v| !v.is_empty());
-    let topic = text("topic").ok_or_else(|| KitError::MissingField("topic".into()))?;
+    events(&TmcMessage {
+        topic: text("topic"),
+        content: text("content"),
+        id: text("id"),
+        pub_time: text("pub_time").map(PubTime::Local),
+    })
+}
+
+/// One TMC message as its events: the one normalization behind the relay
+/// form and the push stream.
+pub fn events(message: &TmcMessage<'_>) -> Result<Vec<Event>, KitError> {
+    let topic = present(message.topic).ok_or_else(|| KitError::MissingField("topic".into()))?;
     let kind = topics::kind(topic).ok_or_else(|| {
         KitError::Unsupported(format!(
             "topic {topic:?} is not a Taobao trade or refund topic this adapter handles"
         ))
     })?;
-    let content = text("content").ok_or_else(|| KitError::MissingField("content".into()))?;
+    let content =
+        present(message.content).ok_or_else(|| KitError::MissingField("content".into()))?;
     let content: serde_json::Value = serde_json::from_str(content)
         .map_err(|e| KitError::MalformedPayload(format!("content is not valid JSON: {e}")))?;
     let content = Fields::of(&content, "content")?;
-    let message = Message {
+    let envelope = Envelope {
         topic,
-        id: text("id").map(str::to_string),
-        pub_time: text("pub_time")
-            .map(|t| time::parse_local(t, time::shanghai(), "pub_time"))
-            .transpose()?,
+        id: present(message.id).map(str::to_string),
+        pub_time: match message.pub_time {
+            Some(PubTime::Local(text)) if !text.is_empty() => {
+                Some(time::parse_local(text, time::shanghai(), "pub_time")?)
+            }
+            Some(PubTime::Millis(at)) => Some(at),
+            _ => None,
+        },
     };
     let event = match kind {
-        Kind::Trade => trade_event(&message, &content)?,
-        Kind::Refund => refund_event(&message, &content)?,
+        Kind::Trade => trade_event(&envelope, &content)?,
+        Kind::Refund => refund_event(&envelope, &content)?,
         Kind::FullInfo => {
             let trade = content
                 .object("trade_fullinfo_get_response")?
                 .object("trade")?;
-            trade::order_event(&trade, topic, message.id, message.pub_time)?
+            trade::order_event(&trade, topic, envelope.id, envelope.pub_time)?
         }
     };
     Ok(vec![event])
 }
 
+/// A value that is there and not empty.
+fn present(value: Option<&str>) -> Option<&str> {
+    value.filter(|v| !v.is_empty())
+}
+
 /// The envelope fields every event takes something from.
-struct Message<'a> {
+struct Envelope<'a> {
     topic: &'a str,
     id: Option<String>,
     pub_time: Option<i64>,
 }
 
-impl Message<'_> {
+impl Envelope<'_> {
     fn occurred_at(&self, content: &Fields<'_>) -> Result<Option<i64>, KitError> {
         match self.pub_time {
             Some(at) => Ok(Some(at)),
@@ -67,7 +112,7 @@ impl Message<'_> {
     }
 }
 
-fn trade_event(message: &Message<'_>, content: &Fields<'_>) -> Result<Event, KitError> {
+fn trade_event(message: &Envelope<'_>, content: &Fields<'_>) -> Result<Event, KitError> {
     let status = trade::status(content).or_else(|| {
         topics::implied_trade_status(message.topic).map(|(domain, value)| PlatformStatus {
             domain,
@@ -105,7 +150,7 @@ fn trade_event(message: &Message<'_>, content: &Fields<'_>) -> Result<Event, Kit
     })
 }
 
-fn refund_event(message: &Message<'_>, content: &Fields<'_>) -> Result<Event, KitError> {
+fn refund_event(message: &Envelope<'_>, content: &Fields<'_>) -> Result<Event, KitError> {
     let bill_type = content.opt_string("bill_type");
     let value = content.opt_string("status").or_else(|| {
         topics::implied_refund_status(message.topic, bill_type.as_deref()).map(str::to_string)

@@ -9,7 +9,10 @@
 //! lets a replay succeed). Any other body is accepted as a minimal order whose id is the
 //! body text, so the same host can show it keeps serving afterwards.
 //! `verify` accepts requests whose `x-test-signature` header equals the
-//! account's first secret; it is not a real signature scheme.
+//! account's first secret; it is not a real signature scheme. Signing,
+//! polling (`cursor-at` included), actions and push streams are
+//! `unsupported`; `action-result` judges a reply by its HTTP status alone,
+//! and the metadata declares no limits, so the host's own apply.
 
 mod bindings {
     wit_bindgen::generate!({
@@ -46,6 +49,14 @@ impl Guest for HostileAdapter {
                 value: "paid".into(),
                 description: "The only status this adapter emits.".into(),
             }],
+            // Declares nothing: the host's own limits are what the tests probe.
+            limits: AdapterLimits {
+                wall_clock_ms: None,
+                fuel: None,
+                memory_bytes: None,
+                input_bytes: None,
+                output_bytes: None,
+            },
         }
     }
 
@@ -130,6 +141,39 @@ impl Guest for HostileAdapter {
         _now: i64,
     ) -> Result<OutboundRequest, AdapterError> {
         Err(AdapterError::Unsupported("outbound-action".into()))
+    }
+
+    // The functions below behave plainly: only `normalize` misbehaves, so a
+    // sandbox test failure always points at the one call it provoked.
+
+    /// It builds no actions, so a reply can only be judged by its status.
+    fn action_result(_action: Action, response: HttpResponse) -> ActionOutcome {
+        let why = || format!("the platform answered {}", response.status);
+        match response.status {
+            200..=299 => ActionOutcome::Done,
+            408 | 425 | 429 | 500..=599 => ActionOutcome::Retry(why()),
+            _ => ActionOutcome::Refused(why()),
+        }
+    }
+
+    fn cursor_at(_since: i64, _account: Account, _now: i64) -> Result<String, AdapterError> {
+        Err(AdapterError::Unsupported("poll".into()))
+    }
+
+    fn stream_open(_account: Account, _now: i64) -> Result<StreamSession, AdapterError> {
+        Err(AdapterError::Unsupported("stream".into()))
+    }
+
+    fn stream_receive(
+        _frame: StreamFrame,
+        _account: Account,
+        _now: i64,
+    ) -> Result<StreamReply, AdapterError> {
+        Err(AdapterError::Unsupported("stream".into()))
+    }
+
+    fn stream_tick(_account: Account, _now: i64) -> Result<Vec<StreamFrame>, AdapterError> {
+        Err(AdapterError::Unsupported("stream".into()))
     }
 }
 

@@ -30,8 +30,9 @@ mod bindings {
 
 use bindings::exports::orderhub::adapter::connector::Guest;
 use bindings::orderhub::adapter::types::{
-    Account, Action, AdapterError, AdapterMetadata, Event, HttpRequest, HttpResponse,
-    OutboundRequest, PlatformStatus, PollPage, StatusMapping,
+    Account, Action, ActionOutcome, AdapterError, AdapterMetadata, Event, HttpRequest,
+    HttpResponse, OutboundRequest, PlatformStatus, PollPage, StatusMapping, StreamFrame,
+    StreamReply, StreamSession,
 };
 
 orderhub_adapter_kit::impl_adapter_error_from_kit!(
@@ -107,10 +108,19 @@ impl Guest for Wdt {
                 .into(),
         ))
     }
+
+    // No action is ever built, so no WDT reply to one needs reading.
+    orderhub_adapter_kit::action_result_by_status!();
+
+    fn cursor_at(since: i64, _account: Account, now: i64) -> Result<String, AdapterError> {
+        Ok(poll::cursor_at(since, now))
+    }
+
+    orderhub_adapter_kit::no_push_stream!("WDT");
 }
 
 // The component exports exist only in the wasm build: their names
-// (`orderhub:adapter/connector@0.1.0#verify`) are not valid native symbols, and
+// (`orderhub:adapter/connector@0.2.0#verify`) are not valid native symbols, and
 // native builds serve the unit tests, which call the functions directly.
 #[cfg(target_arch = "wasm32")]
 bindings::export!(Wdt with_types_in bindings);
@@ -139,6 +149,68 @@ mod tests {
         assert!(matches!(
             Wdt::normalize(request, account),
             Err(AdapterError::Unsupported(_))
+        ));
+    }
+
+    fn account() -> Account {
+        Account {
+            id: "main".into(),
+            secrets: vec!["secret".into()],
+            credentials: vec![],
+        }
+    }
+
+    #[test]
+    fn contract_0_2_functions_answer() {
+        // 2024-05-01 18:40:00 +08:00; a window from 2024-05-01 09:00:00 +08:00.
+        let now = 1_714_560_000_000;
+        assert!(matches!(
+            Wdt::cursor_at(1_714_525_200_000, account(), now),
+            Ok(c) if c == r#"{"start":"2024-05-01 09:00:00","end":"2024-05-01 10:00:00"}"#
+        ));
+        assert!(matches!(
+            Wdt::stream_open(account(), now),
+            Err(AdapterError::Unsupported(m)) if m.starts_with("WDT ")
+        ));
+        assert!(matches!(
+            Wdt::stream_tick(account(), now),
+            Err(AdapterError::Unsupported(_))
+        ));
+        let limits = Wdt::metadata().limits;
+        assert_eq!(
+            (limits.wall_clock_ms, limits.fuel, limits.memory_bytes),
+            (None, None, None)
+        );
+        assert_eq!((limits.input_bytes, limits.output_bytes), (None, None));
+    }
+
+    #[test]
+    fn an_action_reply_is_judged_by_its_status() {
+        use bindings::orderhub::adapter::types::ShipmentConfirmation;
+        let action = || {
+            Action::ConfirmShipment(ShipmentConfirmation {
+                order_external_id: "T1".into(),
+                carrier: "zto".into(),
+                tracking_number: "ZT1".into(),
+                line_ids: vec![],
+            })
+        };
+        let reply = |status: u16| HttpResponse {
+            status,
+            headers: vec![],
+            body: b"busy".to_vec(),
+        };
+        assert!(matches!(
+            Wdt::action_result(action(), reply(200)),
+            ActionOutcome::Done
+        ));
+        assert!(matches!(
+            Wdt::action_result(action(), reply(502)),
+            ActionOutcome::Retry(m) if m == "the platform answered 502: busy"
+        ));
+        assert!(matches!(
+            Wdt::action_result(action(), reply(404)),
+            ActionOutcome::Refused(_)
         ));
     }
 }

@@ -1,7 +1,7 @@
 //! What the adapter declares to hosts: credentials, hosts, topics, statuses.
 
 use crate::bindings::orderhub::adapter::types::{
-    AdapterKind, AdapterMetadata, CredentialSpec, DeclaredStatus,
+    AdapterKind, AdapterLimits, AdapterMetadata, CredentialSpec, DeclaredStatus,
 };
 use crate::status::STATUSES;
 use crate::trade::TOPIC;
@@ -61,6 +61,7 @@ pub(crate) fn metadata() -> AdapterMetadata {
                 description: format!("{}: {}", s.name, s.meaning),
             })
             .collect(),
+        limits: orderhub_adapter_kit::host_limits!(),
     }
 }
 

@@ -16,7 +16,9 @@
 //! The cursor is the kit's window cursor (`{"start","end","page"}`, China
 //! time, `page` = `page_no` + 1). The first poll (no cursor) asks for a trade
 //! number that does not exist — a call that returns nothing — and answers
-//! with the first window, one day back.
+//! with the first window, one day back. A reconciliation window
+//! ([`cursor_at`]) is the window starting at the given time, read like any
+//! other.
 
 use orderhub_adapter_kit::json::{self, Fields};
 use orderhub_adapter_kit::poll_window::{WindowCursor as Cursor, floor_second};
@@ -58,6 +60,14 @@ fn window_from(start: i64, now: i64) -> Cursor {
             .max(start.saturating_add(MIN_WINDOW_MS)),
         page: None,
     }
+}
+
+/// The cursor that reads every order modified since `since` again: the
+/// window starting at `since` (whole seconds), no longer than [`WINDOW_MS`]
+/// (well inside the API's three days) and closed by `now`; the poll moves on
+/// from it window by window as usual.
+pub(crate) fn cursor_at(since: i64, now: i64) -> String {
+    window_from(floor_second(since), now).to_json()
 }
 
 /// Builds the next signed call from the cursor.
@@ -231,6 +241,26 @@ mod tests {
             page.next_cursor.as_deref(),
             Some(r#"{"start":"2024-04-30 18:40:00","end":"2024-04-30 19:40:00"}"#)
         );
+    }
+
+    #[test]
+    fn cursor_at_is_the_window_from_since() {
+        // 2024-05-01 09:00:00.300 +08:00: an hour from the second.
+        let text = cursor_at(1_714_525_200_300, NOW);
+        assert_eq!(text, WINDOW);
+        // Close to `now` the window ends where closed data ends (5 minutes back).
+        assert_eq!(
+            cursor_at(NOW - 10 * 60 * 1000, NOW),
+            r#"{"start":"2024-05-01 18:30:00","end":"2024-05-01 18:35:00"}"#
+        );
+        // The poll reads it like any window, from page_no 0.
+        let r = request(Some(&text), &account(), NOW).unwrap();
+        let fields = http::parse_form(&r.body).unwrap();
+        assert_eq!(
+            http::form_value(&fields, "end_time"),
+            Some("2024-05-01 10:00:00")
+        );
+        assert_eq!(http::form_value(&fields, "page_no"), Some("0"));
     }
 
     #[test]

@@ -40,8 +40,9 @@ mod bindings {
 
 use bindings::exports::orderhub::adapter::connector::Guest;
 use bindings::orderhub::adapter::types::{
-    Account, Action, AdapterError, AdapterMetadata, Event, Field, HttpRequest, HttpResponse,
-    OutboundRequest, PlatformStatus, PollPage, StatusMapping,
+    Account, Action, ActionOutcome, AdapterError, AdapterMetadata, Event, Field, HttpRequest,
+    HttpResponse, OutboundRequest, PlatformStatus, PollPage, StatusMapping, StreamFrame,
+    StreamReply, StreamSession,
 };
 
 orderhub_adapter_kit::impl_adapter_error_from_kit!(
@@ -119,6 +120,16 @@ impl Guest for WechatChannels {
                 .into(),
         ))
     }
+
+    // No action is built (see `outbound_action`), so there is no `errcode`
+    // body to read; the HTTP status is all a reply could say.
+    orderhub_adapter_kit::action_result_by_status!();
+
+    fn cursor_at(since: i64, _account: Account, _now: i64) -> Result<String, AdapterError> {
+        Ok(poll::cursor_at(since))
+    }
+
+    orderhub_adapter_kit::no_push_stream!("WeChat Channels");
 }
 
 // The component exports exist only in the wasm build: their names are not
@@ -143,6 +154,43 @@ mod tests {
             };
             assert!(<WechatChannels as Guest>::status_map(status).is_ok());
         }
+    }
+
+    #[test]
+    fn reconciliation_cursor_and_status_judged_replies() {
+        let account = Account {
+            id: "t".into(),
+            secrets: vec![],
+            credentials: vec![],
+        };
+        assert_eq!(
+            <WechatChannels as Guest>::cursor_at(1_698_796_800_000, account.clone(), 0),
+            Ok(r#"{"start":1698796800}"#.to_string())
+        );
+        assert!(matches!(
+            <WechatChannels as Guest>::stream_receive(
+                StreamFrame::Text("{}".into()),
+                account,
+                0
+            ),
+            Err(AdapterError::Unsupported(m)) if m.starts_with("WeChat Channels")
+        ));
+        let action =
+            Action::ConfirmShipment(bindings::orderhub::adapter::types::ShipmentConfirmation {
+                order_external_id: "3705115058471208928".into(),
+                carrier: "SF".into(),
+                tracking_number: "SF1".into(),
+                line_ids: vec![],
+            });
+        let reply = HttpResponse {
+            status: 404,
+            headers: vec![],
+            body: b"not found".to_vec(),
+        };
+        assert_eq!(
+            <WechatChannels as Guest>::action_result(action, reply),
+            ActionOutcome::Refused("the platform answered 404: not found".into())
+        );
     }
 
     #[test]

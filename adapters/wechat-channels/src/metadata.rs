@@ -1,6 +1,8 @@
 //! What the adapter declares: credentials, outbound hosts, topics, statuses.
 
-use crate::bindings::orderhub::adapter::types::{AdapterKind, AdapterMetadata, CredentialSpec};
+use crate::bindings::orderhub::adapter::types::{
+    AdapterKind, AdapterLimits, AdapterMetadata, CredentialSpec,
+};
 use crate::{api, safe_mode, status, topics};
 
 fn credential(name: &str, description: &str, secret: bool, required: bool) -> CredentialSpec {
@@ -54,5 +56,6 @@ pub fn metadata() -> AdapterMetadata {
         outbound_hosts: vec![api::API_HOST.into()],
         topics: topics::all(),
         statuses: status::declared(),
+        limits: orderhub_adapter_kit::host_limits!(),
     }
 }

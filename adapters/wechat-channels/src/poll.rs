@@ -68,6 +68,18 @@ fn window(cursor: Option<&str>, now_ms: i64) -> Result<Window, KitError> {
     }
 }
 
+/// The cursor of a new window starting at `start_s` (Unix seconds); its end
+/// is fixed by the request, at most [`MAX_WINDOW_S`] later.
+fn fresh_window(start_s: i64) -> Value {
+    json!({ "start": start_s })
+}
+
+/// The cursor that reads again every order updated since `since_ms` (UTC
+/// milliseconds), from the second it falls in.
+pub fn cursor_at(since_ms: i64) -> String {
+    fresh_window(since_ms.div_euclid(1000)).to_string()
+}
+
 /// The signed list request for the cursor's window and page.
 pub fn request(
     cursor: Option<&str>,
@@ -127,7 +139,7 @@ pub fn response(
     let next = match (has_more, next_key) {
         (true, Some(key)) => json!({"start": window.start, "end": window.end, "next_key": key}),
         (true, None) => return Err(KitError::MissingField("next_key".into())),
-        (false, _) => json!({"start": window.end}),
+        (false, _) => fresh_window(window.end),
     };
     // A finished window that stopped short of now (7-day cap) has more.
     let caught_up = window.end >= now_ms.div_euclid(1000);
@@ -197,6 +209,20 @@ mod tests {
         assert_eq!(body["update_time_range"]["end_time"], 1_700_000_000);
         assert_eq!(body["page_size"], 100);
         assert_eq!(req.query[0].value, "TOKEN");
+    }
+
+    #[test]
+    fn cursor_at_opens_a_window_at_since_capped_at_seven_days() {
+        // 2023-11-01T00:00:00.999Z, about two weeks before NOW.
+        let cursor = cursor_at(1_698_796_800_999);
+        assert_eq!(cursor, r#"{"start":1698796800}"#);
+        let req = request(Some(&cursor), &account(), NOW).unwrap();
+        let body: Value = serde_json::from_slice(&req.body).unwrap();
+        assert_eq!(body["update_time_range"]["start_time"], 1_698_796_800);
+        assert_eq!(
+            body["update_time_range"]["end_time"],
+            1_698_796_800 + MAX_WINDOW_S
+        );
     }
 
     #[test]

@@ -38,8 +38,9 @@ mod bindings {
 
 use bindings::exports::orderhub::adapter::connector::Guest;
 use bindings::orderhub::adapter::types::{
-    Account, Action, AdapterError, AdapterMetadata, Event, HttpRequest, HttpResponse,
-    OutboundRequest, PlatformStatus, PollPage, StatusMapping,
+    Account, Action, ActionOutcome, AdapterError, AdapterMetadata, Event, HttpRequest,
+    HttpResponse, OutboundRequest, PlatformStatus, PollPage, StatusMapping, StreamFrame,
+    StreamReply, StreamSession,
 };
 
 orderhub_adapter_kit::impl_adapter_error_from_kit!(
@@ -111,10 +112,21 @@ impl Guest for WooCommerce {
     ) -> Result<OutboundRequest, AdapterError> {
         Ok(action::build(action, &account, now)?)
     }
+
+    // The REST API answers with meaningful HTTP statuses (400/404 for a bad
+    // order, 401 for a bad key, 5xx when the site is down), so the status
+    // alone says how the ship confirmation went.
+    orderhub_adapter_kit::action_result_by_status!();
+
+    fn cursor_at(since: i64, _account: Account, _now: i64) -> Result<String, AdapterError> {
+        Ok(poll::cursor_at(since))
+    }
+
+    orderhub_adapter_kit::no_push_stream!("WooCommerce");
 }
 
 // The component exports only exist in the wasm build: natively the exported
-// symbol names (`orderhub:adapter/connector@0.1.0#…`) are not valid in a
+// symbol names (`orderhub:adapter/connector@0.2.0#…`) are not valid in a
 // linker version script, and native builds only run the unit tests.
 #[cfg(target_arch = "wasm32")]
 bindings::export!(WooCommerce with_types_in bindings);
@@ -134,6 +146,60 @@ mod tests {
         let reply = WooCommerce::acknowledge(request);
         assert_eq!(reply.status, 200);
         assert!(reply.body.is_empty() && reply.headers.is_empty());
+    }
+
+    fn confirm(order: &str) -> Action {
+        Action::ConfirmShipment(bindings::orderhub::adapter::types::ShipmentConfirmation {
+            order_external_id: order.into(),
+            carrier: "ups".into(),
+            tracking_number: "1Z999AA10123456784".into(),
+            line_ids: vec![],
+        })
+    }
+
+    fn reply(status: u16, body: &str) -> HttpResponse {
+        HttpResponse {
+            status,
+            headers: vec![],
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn ship_confirmation_replies_are_judged_by_their_status() {
+        assert_eq!(
+            WooCommerce::action_result(
+                confirm("727"),
+                reply(200, r#"{"id":727,"status":"completed"}"#)
+            ),
+            ActionOutcome::Done
+        );
+        let missing = r#"{"code":"woocommerce_rest_shop_order_invalid_id","message":"Invalid ID.","data":{"status":404}}"#;
+        assert_eq!(
+            WooCommerce::action_result(confirm("728"), reply(404, missing)),
+            ActionOutcome::Refused(format!("the platform answered 404: {missing}"))
+        );
+        assert!(matches!(
+            WooCommerce::action_result(confirm("727"), reply(503, "<html>Service Unavailable</html>")),
+            ActionOutcome::Retry(m) if m.starts_with("the platform answered 503")
+        ));
+    }
+
+    #[test]
+    fn reconciliation_cursor_is_the_poll_cursor_and_streams_are_unsupported() {
+        let account = Account {
+            id: "main".into(),
+            secrets: vec![],
+            credentials: vec![],
+        };
+        assert_eq!(
+            WooCommerce::cursor_at(1_711_929_600_000, account.clone(), 1_712_066_400_000),
+            Ok(r#"{"modified_after":"2024-04-01T00:00:00"}"#.to_string())
+        );
+        assert!(matches!(
+            WooCommerce::stream_open(account, 0),
+            Err(AdapterError::Unsupported(m)) if m.starts_with("WooCommerce")
+        ));
     }
 
     #[test]

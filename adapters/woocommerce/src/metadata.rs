@@ -7,7 +7,7 @@
 //! allow-lists outbound calls should pin each account to its `base_url` host.
 
 use crate::bindings::orderhub::adapter::types::{
-    AdapterKind, AdapterMetadata, CredentialSpec, DeclaredStatus, StatusDomain,
+    AdapterKind, AdapterLimits, AdapterMetadata, CredentialSpec, DeclaredStatus, StatusDomain,
 };
 use crate::normalize::TOPICS;
 use crate::status::ORDER_STATUSES;
@@ -70,6 +70,7 @@ pub fn metadata() -> AdapterMetadata {
                 description: (*description).into(),
             })
             .collect(),
+        limits: orderhub_adapter_kit::host_limits!(),
     }
 }
 

@@ -68,8 +68,13 @@ struct Cursor {
 
 impl Cursor {
     fn first(now: i64) -> Self {
+        Cursor::since(now.saturating_sub(FIRST_POLL_LOOKBACK_MS))
+    }
+
+    /// The first page of a fresh window starting at `start` (UTC milliseconds).
+    fn since(start: i64) -> Self {
         Cursor {
-            modified_after: now.saturating_sub(FIRST_POLL_LOOKBACK_MS),
+            modified_after: start,
             page: 1,
             max_seen: None,
         }
@@ -264,6 +269,13 @@ fn check_status(response: &HttpResponse) -> Result<(), KitError> {
     })
 }
 
+/// The cursor that reads again every order modified after `since` (UTC
+/// milliseconds). The endpoint has no limit on a window's span, so the window
+/// is only its start, like the first poll's.
+pub fn cursor_at(since: i64) -> String {
+    Cursor::since(since).encode()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -305,6 +317,24 @@ mod tests {
         format!(
             r#"{{"id":{id},"currency":"USD","status":"processing","total":"1.00","date_modified_gmt":"{modified}"}}"#
         )
+    }
+
+    #[test]
+    fn cursor_at_starts_a_window_at_the_given_time() {
+        // 2024-04-01T00:00:00Z.
+        assert_eq!(
+            cursor_at(1_711_929_600_000),
+            r#"{"modified_after":"2024-04-01T00:00:00"}"#
+        );
+        // The cursor is one `request` reads: page 1 of that window.
+        let req = request(
+            Some(&cursor_at(1_711_929_600_000)),
+            &account("https://example.com"),
+            NOW,
+        )
+        .unwrap();
+        assert!(pairs(&req.query).contains(&("modified_after", "2024-04-01T00:00:00")));
+        assert!(pairs(&req.query).contains(&("page", "1")));
     }
 
     #[test]

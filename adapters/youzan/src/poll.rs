@@ -60,8 +60,15 @@ fn local(ms: i64) -> String {
 
 impl Cursor {
     fn first(now: i64) -> Self {
+        Self::since(now - LOOKBACK_MS)
+    }
+
+    /// Page 1 of a window starting on the minute of `start` (UTC
+    /// milliseconds), its end left open: the request fixes it at most an
+    /// hour later, so a window from long ago is walked an hour at a time.
+    fn since(start: i64) -> Self {
         Cursor {
-            from: floor_minute(now - LOOKBACK_MS),
+            from: floor_minute(start),
             to: None,
             page: 1,
         }
@@ -242,6 +249,12 @@ pub fn response(
     })
 }
 
+/// The cursor that reads again every trade updated since `since` (UTC
+/// milliseconds), from the start of that minute.
+pub fn cursor_at(since: i64) -> String {
+    Cursor::since(since).text()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -281,6 +294,18 @@ mod tests {
         assert_eq!(body["end_update"], "2024-03-31 09:00:00");
         assert_eq!(body["page_no"], 1);
         assert_eq!(r.query[0].value, "tok");
+    }
+
+    #[test]
+    fn cursor_at_opens_a_window_on_the_minute_of_since() {
+        // 2024-03-30T01:02:03Z = 2024-03-30 09:02:03 in Shanghai.
+        let cursor = cursor_at(1_711_760_523_000);
+        assert_eq!(cursor, r#"{"from":"2024-03-30 09:02:00","page":1}"#);
+        // The request caps that window at one hour, like any other.
+        let r = request(Some(&cursor), &account(), NOW).unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(body["start_update"], "2024-03-30 09:02:00");
+        assert_eq!(body["end_update"], "2024-03-30 10:02:00");
     }
 
     #[test]

@@ -13,6 +13,7 @@
 
 pub mod account;
 pub mod aes;
+pub mod contract;
 pub mod error;
 pub mod http;
 pub mod json;

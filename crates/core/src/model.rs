@@ -359,6 +359,76 @@ pub struct Metadata {
     pub outbound_hosts: Vec<String>,
     pub topics: Vec<String>,
     pub statuses: Vec<DeclaredStatus>,
+    /// What one call needs, as the adapter declares it (contract 0.2).
+    #[serde(default)]
+    pub limits: DeclaredLimits,
+}
+
+/// Per-call limits an adapter declares; `None` leaves the host's value.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeclaredLimits {
+    pub wall_clock_ms: Option<u32>,
+    pub fuel: Option<u64>,
+    pub memory_bytes: Option<u64>,
+    pub input_bytes: Option<u64>,
+    pub output_bytes: Option<u64>,
+}
+
+/// What a platform's reply to an outbound action means, as its adapter reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", content = "reason", rename_all = "snake_case")]
+pub enum ActionOutcome {
+    /// The platform performed the action.
+    Done,
+    /// A temporary failure; try again later.
+    Retry(String),
+    /// Refused for good.
+    Refused(String),
+}
+
+/// One WebSocket frame of a push stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StreamFrame {
+    Text(String),
+    Binary(Vec<u8>),
+}
+
+impl StreamFrame {
+    /// The frame's payload bytes.
+    pub fn bytes(&self) -> &[u8] {
+        match self {
+            StreamFrame::Text(t) => t.as_bytes(),
+            StreamFrame::Binary(b) => b,
+        }
+    }
+}
+
+/// How to connect an account's push stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamSession {
+    /// The signed WebSocket URL, query and headers.
+    pub connect: OutboundRequest,
+    /// Frames to send once connected.
+    pub hello: Vec<StreamFrame>,
+    /// How often to ask for tick frames; zero for never.
+    pub tick_ms: u32,
+}
+
+/// What to do with one frame a platform sent on a push stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamReply {
+    /// A platform message (kept raw and applied) rather than a control frame.
+    pub message: bool,
+    /// The platform's message id: a message is stored once per id.
+    pub id: Option<String>,
+    /// The message's events, or why they cannot be read.
+    pub events: Result<Vec<Event>, AdapterError>,
+    /// Frames to send at once.
+    pub send: Vec<StreamFrame>,
+    /// Frames to send once the message is committed.
+    pub ack: Vec<StreamFrame>,
+    /// The platform ended the session; the reason.
+    pub close: Option<String>,
 }
 
 /// A ship confirmation to push back to a channel.

@@ -409,6 +409,67 @@ macro_rules! wit_model_conversions {
                             description: s.description,
                         })
                         .collect(),
+                    limits: $crate::model::DeclaredLimits {
+                        wall_clock_ms: md.limits.wall_clock_ms,
+                        fuel: md.limits.fuel,
+                        memory_bytes: md.limits.memory_bytes,
+                        input_bytes: md.limits.input_bytes,
+                        output_bytes: md.limits.output_bytes,
+                    },
+                }
+            }
+        }
+
+        impl From<$w::ActionOutcome> for $crate::model::ActionOutcome {
+            fn from(o: $w::ActionOutcome) -> Self {
+                match o {
+                    $w::ActionOutcome::Done => $crate::model::ActionOutcome::Done,
+                    $w::ActionOutcome::Retry(why) => $crate::model::ActionOutcome::Retry(why),
+                    $w::ActionOutcome::Refused(why) => $crate::model::ActionOutcome::Refused(why),
+                }
+            }
+        }
+
+        impl From<&$crate::model::StreamFrame> for $w::StreamFrame {
+            fn from(f: &$crate::model::StreamFrame) -> Self {
+                match f {
+                    $crate::model::StreamFrame::Text(t) => $w::StreamFrame::Text(t.clone()),
+                    $crate::model::StreamFrame::Binary(b) => $w::StreamFrame::Binary(b.clone()),
+                }
+            }
+        }
+
+        impl From<$w::StreamFrame> for $crate::model::StreamFrame {
+            fn from(f: $w::StreamFrame) -> Self {
+                match f {
+                    $w::StreamFrame::Text(t) => $crate::model::StreamFrame::Text(t),
+                    $w::StreamFrame::Binary(b) => $crate::model::StreamFrame::Binary(b),
+                }
+            }
+        }
+
+        impl From<$w::StreamSession> for $crate::model::StreamSession {
+            fn from(s: $w::StreamSession) -> Self {
+                $crate::model::StreamSession {
+                    connect: s.connect.into(),
+                    hello: s.hello.into_iter().map(Into::into).collect(),
+                    tick_ms: s.tick_ms,
+                }
+            }
+        }
+
+        impl From<$w::StreamReply> for $crate::model::StreamReply {
+            fn from(r: $w::StreamReply) -> Self {
+                $crate::model::StreamReply {
+                    message: r.message,
+                    id: r.id,
+                    events: r
+                        .events
+                        .map(|events| events.into_iter().map(Into::into).collect())
+                        .map_err(Into::into),
+                    send: r.send.into_iter().map(Into::into).collect(),
+                    ack: r.ack.into_iter().map(Into::into).collect(),
+                    close: r.close,
                 }
             }
         }

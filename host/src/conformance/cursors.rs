@@ -21,7 +21,7 @@ use crate::runner;
 use crate::runtime::LoadedAdapter;
 
 /// Every fixture file of a directory, parsed, in name order.
-fn fixtures(dir: &Path) -> Result<Vec<(String, Value)>, String> {
+pub(super) fn fixtures(dir: &Path) -> Result<Vec<(String, Value)>, String> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| format!("cannot read fixtures directory {}: {e}", dir.display()))?
         .filter_map(Result::ok)

@@ -1,10 +1,11 @@
 //! Reconciliation: comparing the store with what a platform reports now.
 //!
-//! A run walks the adapter's first polling window (the one a new account
-//! starts with, e.g. the last day of updated orders; each adapter's README
-//! gives it) from a fresh cursor, without touching the account's own
-//! cursor, and commits every page like a poll. Each order the platform
-//! reports is then one of:
+//! A run polls the window from `since` to now: the adapter turns `since` into
+//! a cursor of its own (`cursor-at`), and the run walks the pages from there
+//! without touching the account's own cursor, committing every page like a
+//! poll. An adapter without `cursor-at` is read from its first polling window
+//! (the one a new account starts with; each adapter's README gives it), and
+//! the report says so. Each order the platform reports is then one of:
 //!
 //! - **missing**: the store did not have it (now backfilled);
 //! - **stale**: the store had it in another state (now corrected, forward
@@ -49,6 +50,9 @@ pub struct ReconcileReport {
     pub only_in_store: Vec<String>,
     /// The window had more pages than `max_pages`.
     pub more_left: bool,
+    /// Where the window started: `since`, or why the adapter's first polling
+    /// window was read instead.
+    pub window: String,
 }
 
 /// How an order's state reads in a report.
@@ -67,7 +71,7 @@ fn describe(state: &OrderState) -> String {
 }
 
 impl Poller {
-    /// Reconciles one account against the adapter's first polling window.
+    /// Reconciles one account against what the platform reports since `since`.
     pub async fn reconcile(
         &self,
         adapter_id: &str,
@@ -80,7 +84,31 @@ impl Poller {
         let allowed = super::allow_list(&adapter, &account);
         let mut report = ReconcileReport::default();
         let mut reported = BTreeSet::new();
-        let mut cursor: Option<String> = None;
+        let (ad, data) = (adapter.clone(), account.data.clone());
+        let start = pipeline
+            .blocking(move || ad.cursor_at(since, &data, Utc::now()))
+            .await?;
+        let mut cursor: Option<String> = match start {
+            Ok((cursor, _)) => {
+                report.window = format!("since {}", since.to_rfc3339());
+                Some(cursor)
+            }
+            Err(crate::runtime::CallError::Adapter(e)) => {
+                report.window = format!(
+                    "the adapter's first polling window (cursor-at: {}: {})",
+                    e.kind.as_str(),
+                    e.message
+                );
+                None
+            }
+            Err(error) => {
+                return Err(PollError::Adapter {
+                    adapter: adapter_id.to_string(),
+                    stage: "cursor-at",
+                    error,
+                });
+            }
+        };
         loop {
             let fetched = self
                 .fetch_page(

@@ -16,10 +16,10 @@ use orderhub::adapter::types as w;
 
 /// The contract version this host speaks; components must import and export
 /// interfaces of this version.
-pub const CONTRACT_VERSION: &str = "0.1.0";
+pub const CONTRACT_VERSION: &str = "0.2.0";
 
 /// The exported interface name a component must provide.
-pub const CONNECTOR_EXPORT: &str = "orderhub:adapter/connector@0.1.0";
+pub const CONNECTOR_EXPORT: &str = "orderhub:adapter/connector@0.2.0";
 
 pub fn to_millis(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()

@@ -111,6 +111,8 @@ pub struct LoadedAdapter {
     sha256: String,
     metadata: m::Metadata,
     limits: Limits,
+    /// Declared limits above the host's, which were not granted.
+    limits_not_granted: Vec<String>,
     source: String,
 }
 
@@ -188,6 +190,7 @@ impl LoadedAdapter {
             sha256,
             metadata: placeholder_metadata(),
             limits,
+            limits_not_granted: Vec::new(),
             source: what.to_string(),
         };
         let (metadata, _) = adapter
@@ -212,6 +215,17 @@ impl LoadedAdapter {
             });
         }
         adapter.id = Arc::from(metadata.id.as_str());
+        let (limits, not_granted) = limits.tightened_by(&metadata.limits);
+        if !not_granted.is_empty() {
+            tracing::warn!(
+                adapter = metadata.id,
+                asked = not_granted.join(", "),
+                "the adapter declares limits above the host's; the host's apply \
+                 (raise them under [adapters.limits.<id>] if it needs them)"
+            );
+        }
+        adapter.limits = limits;
+        adapter.limits_not_granted = not_granted;
         adapter.metadata = metadata;
         Ok(adapter)
     }
@@ -228,8 +242,14 @@ impl LoadedAdapter {
         &self.metadata
     }
 
+    /// The limits calls run under: the host's, tightened by the adapter's declared ones.
     pub fn limits(&self) -> Limits {
         self.limits
+    }
+
+    /// Declared limits the host did not grant, e.g. `fuel 9000000000 (host limit 2000000000)`.
+    pub fn limits_not_granted(&self) -> &[String] {
+        &self.limits_not_granted
     }
 
     /// Where the component was loaded from.
@@ -455,6 +475,92 @@ impl LoadedAdapter {
         let bytes = request_size(&out.0);
         self.check_output(out, bytes)
     }
+
+    pub fn action_result(
+        &self,
+        action: &m::Action,
+        response: &m::HttpReply,
+    ) -> Result<(m::ActionOutcome, CallStats), CallError> {
+        self.check_input(response.body.len())?;
+        let (act, resp) = (action.into(), response.into());
+        self.call(|a, s| {
+            a.orderhub_adapter_connector()
+                .call_action_result(s, &act, &resp)
+                .map(Ok)
+        })
+        .map(|(o, st)| (o.into(), st))
+    }
+
+    pub fn cursor_at(
+        &self,
+        since: DateTime<Utc>,
+        account: &m::AccountData,
+        now: DateTime<Utc>,
+    ) -> Result<(String, CallStats), CallError> {
+        let acc = account.into();
+        let out = self.call(|a, s| {
+            a.orderhub_adapter_connector()
+                .call_cursor_at(s, to_millis(since), &acc, to_millis(now))
+        })?;
+        let bytes = out.0.len();
+        self.check_output(out, bytes)
+    }
+
+    pub fn stream_open(
+        &self,
+        account: &m::AccountData,
+        now: DateTime<Utc>,
+    ) -> Result<(m::StreamSession, CallStats), CallError> {
+        let acc = account.into();
+        let out: (m::StreamSession, CallStats) = self
+            .call(|a, s| {
+                a.orderhub_adapter_connector()
+                    .call_stream_open(s, &acc, to_millis(now))
+            })
+            .map(|(r, st)| (r.into(), st))?;
+        let bytes = request_size(&out.0.connect) + frames_size(&out.0.hello);
+        self.check_output(out, bytes)
+    }
+
+    pub fn stream_receive(
+        &self,
+        frame: &m::StreamFrame,
+        account: &m::AccountData,
+        now: DateTime<Utc>,
+    ) -> Result<(m::StreamReply, CallStats), CallError> {
+        self.check_input(frame.bytes().len())?;
+        let (fr, acc) = (frame.into(), account.into());
+        let out: (m::StreamReply, CallStats) = self
+            .call(|a, s| {
+                a.orderhub_adapter_connector()
+                    .call_stream_receive(s, &fr, &acc, to_millis(now))
+            })
+            .map(|(r, st)| (r.into(), st))?;
+        let reply = &out.0;
+        let events = reply.events.as_ref().map(json_size).unwrap_or(0);
+        let bytes = events + frames_size(&reply.send) + frames_size(&reply.ack);
+        self.check_output(out, bytes)
+    }
+
+    pub fn stream_tick(
+        &self,
+        account: &m::AccountData,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<m::StreamFrame>, CallStats), CallError> {
+        let acc = account.into();
+        let out: (Vec<m::StreamFrame>, CallStats) = self
+            .call(|a, s| {
+                a.orderhub_adapter_connector()
+                    .call_stream_tick(s, &acc, to_millis(now))
+            })
+            .map(|(f, st)| (f.into_iter().map(Into::into).collect(), st))?;
+        let bytes = frames_size(&out.0);
+        self.check_output(out, bytes)
+    }
+}
+
+fn frames_size(frames: &[m::StreamFrame]) -> usize {
+    frames.iter().map(|f| f.bytes().len()).sum()
 }
 
 /// The size of a value's JSON form, counted without building it.
@@ -562,5 +668,6 @@ fn placeholder_metadata() -> m::Metadata {
         outbound_hosts: vec![],
         topics: vec![],
         statuses: vec![],
+        limits: m::DeclaredLimits::default(),
     }
 }

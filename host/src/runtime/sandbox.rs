@@ -10,6 +10,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use orderhub_core::model::DeclaredLimits;
+
 use wasmtime::component::{HasSelf, Linker, ResourceTable};
 use wasmtime::{
     Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, ResourceLimiter,
@@ -34,6 +36,55 @@ pub struct Limits {
     pub max_input_bytes: usize,
     /// The largest result the adapter may return, measured as its JSON form.
     pub max_output_bytes: usize,
+}
+
+impl Limits {
+    /// These limits tightened by what an adapter declares. A declared value
+    /// above the host's is not granted (the host's stays); each such value is
+    /// named in the returned list, so the operator can raise it in the
+    /// configuration if the adapter really needs it.
+    pub fn tightened_by(self, declared: &DeclaredLimits) -> (Limits, Vec<String>) {
+        let mut refused = Vec::new();
+        let mut pick = |name: &str, host: u64, asked: Option<u64>| match asked {
+            Some(asked) if asked <= host => asked,
+            Some(asked) => {
+                refused.push(format!("{name} {asked} (host limit {host})"));
+                host
+            }
+            None => host,
+        };
+        let wall_ms = pick(
+            "wall_clock_ms",
+            u64::try_from(self.wall_clock.as_millis()).unwrap_or(u64::MAX),
+            declared.wall_clock_ms.map(u64::from),
+        );
+        let fuel = pick("fuel", self.fuel, declared.fuel);
+        let as_u64 = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+        let as_usize = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+        let memory = pick(
+            "memory_bytes",
+            as_u64(self.memory_bytes),
+            declared.memory_bytes,
+        );
+        let input = pick(
+            "max_input_bytes",
+            as_u64(self.max_input_bytes),
+            declared.input_bytes,
+        );
+        let output = pick(
+            "max_output_bytes",
+            as_u64(self.max_output_bytes),
+            declared.output_bytes,
+        );
+        let limits = Limits {
+            wall_clock: Duration::from_millis(wall_ms),
+            memory_bytes: as_usize(memory),
+            fuel,
+            max_input_bytes: as_usize(input),
+            max_output_bytes: as_usize(output),
+        };
+        (limits, refused)
+    }
 }
 
 impl Default for Limits {
@@ -227,5 +278,38 @@ impl Sandbox {
     /// The engine, for compiling components.
     pub fn engine(&self) -> &Engine {
         &self.engine
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn declared_limits_tighten_but_never_widen() {
+        let host = Limits::default();
+        let declared = DeclaredLimits {
+            wall_clock_ms: Some(250),
+            fuel: Some(9_000_000_000),
+            memory_bytes: Some(16 << 20),
+            input_bytes: None,
+            output_bytes: Some(1 << 20),
+        };
+        let (limits, not_granted) = host.tightened_by(&declared);
+        assert_eq!(
+            limits,
+            Limits {
+                wall_clock: Duration::from_millis(250),
+                memory_bytes: 16 << 20,
+                fuel: host.fuel,
+                max_input_bytes: host.max_input_bytes,
+                max_output_bytes: 1 << 20,
+            }
+        );
+        assert_eq!(not_granted, ["fuel 9000000000 (host limit 2000000000)"]);
+        assert_eq!(
+            host.tightened_by(&DeclaredLimits::default()),
+            (host, vec![])
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! `[component.X.dependencies]`, done at run time.
 //!
 //! Spin composes the dependency into the component when the application
-//! starts, so the component's `orderhub:adapter/connector@0.1.0` import is
+//! starts, so the component's `orderhub:adapter/connector@0.2.0` import is
 //! served by the adapter's export of the same name. Here the adapter is
 //! instantiated on its own with only what Spin gives a dependency — its
 //! WASI 0.2 imports, without files, environment or network — and every
@@ -21,7 +21,7 @@ use wasmtime::{Result, bail, format_err};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 /// The imported interface the dependency serves.
-pub const CONNECTOR: &str = "orderhub:adapter/connector@0.1.0";
+pub const CONNECTOR: &str = "orderhub:adapter/connector@0.2.0";
 
 struct AdapterState {
     wasi: WasiCtx,

@@ -212,6 +212,6 @@ mod tests {
         );
         assert!(provides("spin:sqlite/sqlite@3.1.0"));
         assert!(provides("spin:sqlite/sqlite@3.0.0"));
-        assert!(!provides("orderhub:adapter/log@0.1.0"));
+        assert!(!provides("orderhub:adapter/log@0.2.0"));
     }
 }

@@ -344,7 +344,7 @@ fn the_component_imports_only_what_spin_provides_and_its_dependency_serves() {
         .map(|(n, _)| n)
         .collect();
     for expected in [
-        "orderhub:adapter/connector@0.1.0",
+        "orderhub:adapter/connector@0.2.0",
         "spin:sqlite/sqlite@3.1.0",
         "spin:variables/variables@3.0.0",
     ] {
@@ -459,7 +459,7 @@ fn spin_toml_parses_and_names_files_that_exist() {
             "{id}: build command"
         );
         let dependencies = component["dependencies"].as_table().expect("dependencies");
-        let adapter = dependencies["orderhub:adapter/connector@0.1.0"]["path"]
+        let adapter = dependencies["orderhub:adapter/connector@0.2.0"]["path"]
             .as_str()
             .expect("the connector dependency is a local file");
         // The same file the native host loads from dist/adapters.

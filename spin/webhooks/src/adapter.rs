@@ -1,5 +1,5 @@
 //! The adapter as this component sees it: the imported
-//! `orderhub:adapter/connector@0.1.0` interface, and the conversions between
+//! `orderhub:adapter/connector@0.2.0` interface, and the conversions between
 //! its generated types and the canonical model of `orderhub-core`.
 //!
 //! In Spin the import is satisfied by a component dependency
@@ -18,7 +18,7 @@ use orderhub_core::model as m;
 mod generated {
     spin_sdk::wit_bindgen::generate!({
         path: "../../wit",
-        inline: "package orderhub:spin-webhooks; world webhooks { import orderhub:adapter/connector@0.1.0; }",
+        inline: "package orderhub:spin-webhooks; world webhooks { import orderhub:adapter/connector@0.2.0; }",
         world: "orderhub:spin-webhooks/webhooks",
         runtime_path: "spin_sdk::wit_bindgen::rt",
         generate_all,
