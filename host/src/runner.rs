@@ -8,6 +8,7 @@ use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use orderhub_core::model::{
     AccountData, Action, HttpReply, OutboundRequest, PlatformStatus, RawRequest, StatusDomain,
+    StreamFrame,
 };
 use serde_json::{Map, Value, json};
 
@@ -24,6 +25,11 @@ pub const FUNCTIONS: &[&str] = &[
     "poll-request",
     "poll-response",
     "outbound-action",
+    "action-result",
+    "cursor-at",
+    "stream-open",
+    "stream-receive",
+    "stream-tick",
 ];
 
 /// A failed run, printed as `{kind, message}`.
@@ -124,11 +130,51 @@ pub fn run(
             Ok((serde_json::to_value(page).map_err(internal)?, stats))
         }
         "outbound-action" => {
-            let action: Action =
-                serde_json::from_value(obj.get("action").cloned().unwrap_or(Value::Null))
-                    .map_err(|e| RunError::invalid_input(format!("action: {e}")))?;
-            let (request, stats) = adapter.outbound_action(&action, &account(&obj)?, now(&obj)?)?;
+            let (request, stats) =
+                adapter.outbound_action(&action(&obj)?, &account(&obj)?, now(&obj)?)?;
             Ok((outbound_json(&request), stats))
+        }
+        "action-result" => {
+            let response = obj.get("response").ok_or_else(|| {
+                RunError::invalid_input("action-result needs a \"response\" object")
+            })?;
+            let (outcome, stats) = adapter.action_result(&action(&obj)?, &reply(response)?)?;
+            Ok((serde_json::to_value(outcome).map_err(internal)?, stats))
+        }
+        "cursor-at" => {
+            let since = time_field(&obj, "since")?
+                .ok_or_else(|| RunError::invalid_input("cursor-at needs \"since\" (RFC 3339)"))?;
+            let (cursor, stats) = adapter.cursor_at(since, &account(&obj)?, now(&obj)?)?;
+            Ok((json!({"cursor": cursor}), stats))
+        }
+        "stream-open" => {
+            let (session, stats) = adapter.stream_open(&account(&obj)?, now(&obj)?)?;
+            let out = json!({
+                "connect": outbound_json(&session.connect),
+                "hello": frames_json(&session.hello),
+                "tick_ms": session.tick_ms,
+            });
+            Ok((out, stats))
+        }
+        "stream-receive" => {
+            let frame = frame(obj.get("frame"))?;
+            let (reply, stats) = adapter.stream_receive(&frame, &account(&obj)?, now(&obj)?)?;
+            let mut out = json!({
+                "message": reply.message,
+                "id": reply.id,
+                "send": frames_json(&reply.send),
+                "ack": frames_json(&reply.ack),
+                "close": reply.close,
+            });
+            match reply.events {
+                Ok(events) => out["events"] = json!(events),
+                Err(e) => out["events_error"] = json!({"kind": e.kind.as_str(), "message": e.message}),
+            }
+            Ok((out, stats))
+        }
+        "stream-tick" => {
+            let (frames, stats) = adapter.stream_tick(&account(&obj)?, now(&obj)?)?;
+            Ok((json!({"frames": frames_json(&frames)}), stats))
         }
         other => Err(RunError::invalid_input(format!(
             "unknown function {other:?}; expected one of {}",
@@ -249,13 +295,54 @@ pub fn account(obj: &Map<String, Value>) -> Result<AccountData, RunError> {
 
 /// `now`, or the current time.
 pub fn now(obj: &Map<String, Value>) -> Result<DateTime<Utc>, RunError> {
-    match obj.get("now") {
-        None | Some(Value::Null) => Ok(Utc::now()),
+    Ok(time_field(obj, "now")?.unwrap_or_else(Utc::now))
+}
+
+/// An RFC 3339 time field, when present.
+fn time_field(obj: &Map<String, Value>, key: &str) -> Result<Option<DateTime<Utc>>, RunError> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => DateTime::parse_from_rfc3339(s)
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(|e| RunError::invalid_input(format!("now: {s:?} is not RFC 3339 ({e})"))),
-        Some(_) => Err(RunError::invalid_input("now must be an RFC 3339 string")),
+            .map(|t| Some(t.with_timezone(&Utc)))
+            .map_err(|e| RunError::invalid_input(format!("{key}: {s:?} is not RFC 3339 ({e})"))),
+        Some(_) => Err(RunError::invalid_input(format!(
+            "{key} must be an RFC 3339 string"
+        ))),
     }
+}
+
+fn action(obj: &Map<String, Value>) -> Result<Action, RunError> {
+    serde_json::from_value(obj.get("action").cloned().unwrap_or(Value::Null))
+        .map_err(|e| RunError::invalid_input(format!("action: {e}")))
+}
+
+/// A frame: `{"text": "…"}` or `{"binary_base64": "…"}`.
+fn frame(value: Option<&Value>) -> Result<StreamFrame, RunError> {
+    let bad = || RunError::invalid_input("frame must be {\"text\": …} or {\"binary_base64\": …}");
+    let obj = value.and_then(Value::as_object).ok_or_else(bad)?;
+    match (obj.get("text"), obj.get("binary_base64")) {
+        (Some(Value::String(t)), None) => Ok(StreamFrame::Text(t.clone())),
+        (None, Some(Value::String(b))) => base64::engine::general_purpose::STANDARD
+            .decode(b)
+            .map(StreamFrame::Binary)
+            .map_err(|e| RunError::invalid_input(format!("frame.binary_base64: {e}"))),
+        _ => Err(bad()),
+    }
+}
+
+/// The JSON form of frames, as `frame` reads them.
+pub fn frames_json(frames: &[StreamFrame]) -> Value {
+    Value::Array(
+        frames
+            .iter()
+            .map(|f| match f {
+                StreamFrame::Text(t) => json!({"text": t}),
+                StreamFrame::Binary(b) => {
+                    json!({"binary_base64": base64::engine::general_purpose::STANDARD.encode(b)})
+                }
+            })
+            .collect(),
+    )
 }
 
 fn cursor(obj: &Map<String, Value>) -> Result<Option<String>, RunError> {
@@ -341,4 +428,52 @@ pub fn reply_json(r: &HttpReply) -> Value {
     let mut obj = json!({"status": r.status, "headers": pairs_json(&r.headers)});
     obj[key] = body;
     obj
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_read_back_as_written() {
+        let frames = vec![
+            StreamFrame::Text("{\"commandType\":\"HeartBeat\"}".into()),
+            StreamFrame::Binary(vec![2, 0, 0, 0, 255]),
+        ];
+        let json = frames_json(&frames);
+        assert_eq!(
+            json,
+            json!([
+                {"text": "{\"commandType\":\"HeartBeat\"}"},
+                {"binary_base64": "AgAAAP8="}
+            ])
+        );
+        let back: Vec<StreamFrame> = json
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| frame(Some(f)).unwrap())
+            .collect();
+        assert_eq!(back, frames);
+        assert_eq!(
+            frame(Some(&json!({"text": "a", "binary_base64": "AA=="}))),
+            Err(RunError::invalid_input(
+                "frame must be {\"text\": …} or {\"binary_base64\": …}"
+            ))
+        );
+    }
+
+    #[test]
+    fn times_are_rfc3339() {
+        let obj = json!({"since": "2024-04-01T08:00:00+08:00", "now": 5})
+            .as_object()
+            .cloned()
+            .unwrap();
+        assert_eq!(
+            time_field(&obj, "since").unwrap().map(|t| t.to_rfc3339()),
+            Some("2024-04-01T00:00:00+00:00".into())
+        );
+        assert_eq!(time_field(&obj, "missing").unwrap(), None);
+        assert!(time_field(&obj, "now").is_err());
+    }
 }

@@ -893,7 +893,11 @@ pub fn export_then_import_keeps_everything(b: &Backend) {
             )],
         ))
         .unwrap();
-    assert_eq!(next.inbox_id, 8);
+    // PostgreSQL sequences may skip a value (a retried transaction), so the
+    // rule is "after the imported ids", not "the very next one".
+    let imported_max = inbox(store).iter().map(|(id, _)| *id).max().unwrap_or(0);
+    assert_eq!(imported_max, 7);
+    assert!(next.inbox_id > imported_max, "{}", next.inbox_id);
     assert_eq!(
         target
             .store()

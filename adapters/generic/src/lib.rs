@@ -207,7 +207,7 @@ mod tests {
         );
         assert!(matches!(
             Generic::stream_open(account(), 0),
-            Err(AdapterError::Unsupported(m)) if m.contains("webhooks")
+            Err(AdapterError::Unsupported(m)) if m.contains("WebSocket")
         ));
         assert!(matches!(
             Generic::stream_tick(account(), 0),
