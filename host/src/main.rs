@@ -529,6 +529,7 @@ fn status(config_path: &Path, json: bool) -> Result<ExitCode> {
                     "adapter": a.adapter,
                     "account": a.data.id,
                     "poll_interval_secs": a.poll.as_ref().map(|p| p.interval.as_secs()),
+                    "push": if a.stream.is_some() { "stream" } else { "webhooks" },
                     "poll": states.iter().find(|s| s.adapter == a.adapter && s.account == a.data.id),
                 })
             })
@@ -538,8 +539,8 @@ fn status(config_path: &Path, json: bool) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     println!(
-        "{:<16} {:<12} {:<10} {:<26} {:>6}  LAST ERROR",
-        "ADAPTER", "ACCOUNT", "POLL", "LAST PAGE", "PAGES"
+        "{:<16} {:<12} {:<9} {:<10} {:<26} {:>6}  LAST ERROR",
+        "ADAPTER", "ACCOUNT", "PUSH", "POLL", "LAST PAGE", "PAGES"
     );
     for a in &config.accounts {
         let state = states
@@ -549,11 +550,17 @@ fn status(config_path: &Path, json: bool) -> Result<ExitCode> {
             .poll
             .as_ref()
             .map(|p| format!("{}s", p.interval.as_secs()))
-            .unwrap_or_else(|| "webhooks".into());
+            .unwrap_or_else(|| "-".into());
+        let push = if a.stream.is_some() {
+            "stream"
+        } else {
+            "webhooks"
+        };
         println!(
-            "{:<16} {:<12} {:<10} {:<26} {:>6}  {}",
+            "{:<16} {:<12} {:<9} {:<10} {:<26} {:>6}  {}",
             a.adapter,
             a.data.id,
+            push,
             every,
             state
                 .and_then(|s| s.polled_at)

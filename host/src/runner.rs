@@ -168,7 +168,9 @@ pub fn run(
             });
             match reply.events {
                 Ok(events) => out["events"] = json!(events),
-                Err(e) => out["events_error"] = json!({"kind": e.kind.as_str(), "message": e.message}),
+                Err(e) => {
+                    out["events_error"] = json!({"kind": e.kind.as_str(), "message": e.message})
+                }
             }
             Ok((out, stats))
         }

@@ -250,6 +250,45 @@ fn a_bad_config_names_the_key() {
     );
 }
 
+#[test]
+fn status_says_how_each_account_pushes_and_stream_settings_are_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("a")).unwrap();
+    let config = dir.path().join("orderhub.toml");
+    let base = "[server]\nlisten = \"127.0.0.1:0\"\n[store]\nurl = \"sqlite://x.db\"\n[adapters]\ndir = \"a\"\n";
+    let accounts = concat!(
+        "[[accounts]]\nadapter = \"pinduoduo\"\nid = \"pdd\"\nstream = {}\n",
+        "[[accounts]]\nadapter = \"shopify\"\nid = \"shop\"\npoll = { interval_secs = 60 }\n",
+    );
+    std::fs::write(&config, format!("{base}{accounts}")).unwrap();
+    let out = orderhub(
+        &["status", "--json", "--config", config.to_str().unwrap()],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let status = json_out(&out);
+    let push: Vec<(&str, &str)> = status["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["account"].as_str().unwrap(), a["push"].as_str().unwrap()))
+        .collect();
+    assert_eq!(push, [("pdd", "stream"), ("shop", "webhooks")]);
+
+    let refused = format!(
+        "{base}[[accounts]]\nadapter = \"pinduoduo\"\nid = \"pdd\"\nstream = {{ reconnect_min_ms = 0 }}\n"
+    );
+    std::fs::write(&config, refused).unwrap();
+    let out = orderhub(&["status", "--config", config.to_str().unwrap()], None);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("stream.reconnect_min_ms"), "{stderr}");
+}
+
 /// Kills the server when the test ends, pass or fail.
 struct Server(std::process::Child);
 
