@@ -99,6 +99,8 @@ struct RawStream {
     enabled: bool,
     reconnect_min_ms: Option<u64>,
     reconnect_max_secs: Option<u64>,
+    keepalive_secs: Option<u64>,
+    idle_limit_secs: Option<u64>,
 }
 
 fn enabled() -> bool {
@@ -206,6 +208,11 @@ pub struct StreamSettings {
     pub reconnect_min: Duration,
     /// The longest wait between reconnection attempts.
     pub reconnect_max: Duration,
+    /// How often the host pings the platform.
+    pub keepalive: Duration,
+    /// How long the connection may stay silent (no frame, no pong) before it
+    /// is given up and reconnected.
+    pub idle_limit: Duration,
 }
 
 /// `[outbox]`: how ship confirmations are sent.
@@ -651,9 +658,25 @@ fn stream_settings(
             "must not be shorter than reconnect_min_ms".into(),
         ));
     }
+    let keepalive = Duration::from_secs(raw.keepalive_secs.unwrap_or(30));
+    let idle_limit = Duration::from_secs(raw.idle_limit_secs.unwrap_or(90));
+    if keepalive.is_zero() {
+        return Err(invalid(
+            &format!("{key}.keepalive_secs"),
+            "must be greater than 0".into(),
+        ));
+    }
+    if idle_limit <= keepalive {
+        return Err(invalid(
+            &format!("{key}.idle_limit_secs"),
+            "must be longer than keepalive_secs (a pong needs a ping first)".into(),
+        ));
+    }
     Ok(StreamSettings {
         reconnect_min,
         reconnect_max,
+        keepalive,
+        idle_limit,
     })
 }
 

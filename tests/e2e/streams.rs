@@ -59,16 +59,18 @@ fn push(service: &SharedService, id: u64, (topic, content): (String, Value)) {
     service.lock().unwrap().messages.push((id, topic, content));
 }
 
+/// Quick reconnects, and a keepalive short enough to catch a silent peer.
+fn settings() -> StreamSettings {
+    StreamSettings {
+        reconnect_min: Duration::from_millis(20),
+        reconnect_max: Duration::from_millis(200),
+        keepalive: Duration::from_millis(50),
+        idle_limit: Duration::from_millis(300),
+    }
+}
+
 fn consumer(host: &TestHost) -> Consumer {
-    Consumer::new(
-        host.pipeline.clone(),
-        "pinduoduo",
-        "main",
-        StreamSettings {
-            reconnect_min: Duration::from_millis(20),
-            reconnect_max: Duration::from_millis(200),
-        },
-    )
+    Consumer::new(host.pipeline.clone(), "pinduoduo", "main", settings())
 }
 
 /// Waits (up to 30 s) until `done` holds for the mock's state.
@@ -208,6 +210,23 @@ async fn nothing_is_acknowledged_while_the_store_cannot_commit() {
 }
 
 #[tokio::test]
+async fn a_platform_gone_silent_is_given_up() {
+    let (host, service) = start(SECRET).await;
+    service.lock().unwrap().sessions = vec![Session::Silent];
+    let mut report = SessionReport::default();
+    let ended = consumer(&host).session(&mut report).await;
+    assert!(
+        matches!(&ended, Err(SessionError::Silent { silent, .. }) if *silent >= Duration::from_millis(300)),
+        "{ended:?}"
+    );
+    // The next session (the mock behaves again) carries messages as usual.
+    push(&service, 31, confirmed("240401-000000000000031"));
+    let task = tokio::spawn(consumer(&host).run());
+    until(&service, "the acknowledgement", |s| s.acked.contains(&31)).await;
+    task.abort();
+}
+
+#[tokio::test]
 async fn a_refused_login_and_an_ended_session_are_reported() {
     let (host, service) = start("not-the-secret").await;
     let mut report = SessionReport::default();
@@ -258,15 +277,7 @@ mod tmc {
     }
 
     fn consumer(host: &TestHost) -> Consumer {
-        Consumer::new(
-            host.pipeline.clone(),
-            "taobao",
-            "main",
-            StreamSettings {
-                reconnect_min: Duration::from_millis(20),
-                reconnect_max: Duration::from_millis(200),
-            },
-        )
+        Consumer::new(host.pipeline.clone(), "taobao", "main", settings())
     }
 
     fn buyer_pay(tid: u64) -> (String, String) {

@@ -35,6 +35,9 @@ pub enum Session {
     DropAfterPush,
     /// Answer the login with a `Fail` frame naming this reason, then close.
     Fail(String),
+    /// Accept the login, then neither send nor read anything (so no pong
+    /// either), as a peer that vanished without closing the connection.
+    Silent,
 }
 
 /// The mock's state; tests read and change it while the host is connected.
@@ -150,6 +153,11 @@ async fn session(service: SharedService, socket: WebSocket) {
             s.sessions.remove(0)
         }
     };
+    if script == Session::Silent {
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        drop(socket);
+        return;
+    }
     let (mut sink, mut stream) = socket.split();
     if let Session::Fail(reason) = &script {
         let fail =

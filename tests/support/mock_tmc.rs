@@ -313,6 +313,8 @@ async fn session(tmc: SharedTmc, socket: WebSocket) {
             Err(_) => continue,
             Ok(None) | Ok(Some(Err(_))) | Ok(Some(Ok(Message::Close(_)))) => return,
             Ok(Some(Ok(Message::Binary(bytes)))) => record(&tmc, &bytes),
+            // WebSocket keepalives, answered by the server itself.
+            Ok(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => {}
             Ok(Some(Ok(_))) => lock(&tmc).unreadable += 1,
         }
     }

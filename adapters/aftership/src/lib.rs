@@ -184,33 +184,4 @@ mod tests {
         );
         assert_eq!((limits.input_bytes, limits.output_bytes), (None, None));
     }
-
-    #[test]
-    fn an_action_reply_is_judged_by_its_status() {
-        let action = || {
-            Action::ConfirmShipment(ShipmentConfirmation {
-                order_external_id: "1".into(),
-                carrier: "fedex".into(),
-                tracking_number: "111111111111".into(),
-                line_ids: vec![],
-            })
-        };
-        let reply = |status: u16| HttpResponse {
-            status,
-            headers: vec![],
-            body: b"busy".to_vec(),
-        };
-        assert!(matches!(
-            AfterShip::action_result(action(), reply(200)),
-            ActionOutcome::Done
-        ));
-        assert!(matches!(
-            AfterShip::action_result(action(), reply(500)),
-            ActionOutcome::Retry(m) if m == "the platform answered 500: busy"
-        ));
-        assert!(matches!(
-            AfterShip::action_result(action(), reply(400)),
-            ActionOutcome::Refused(_)
-        ));
-    }
 }

@@ -177,33 +177,4 @@ mod tests {
         );
         assert_eq!((limits.input_bytes, limits.output_bytes), (None, None));
     }
-
-    #[test]
-    fn an_action_reply_is_judged_by_its_status() {
-        let action = || {
-            Action::ConfirmShipment(ShipmentConfirmation {
-                order_external_id: "1".into(),
-                carrier: "cainiao".into(),
-                tracking_number: "LP1".into(),
-                line_ids: vec![],
-            })
-        };
-        let reply = |status: u16| HttpResponse {
-            status,
-            headers: vec![],
-            body: b"busy".to_vec(),
-        };
-        assert!(matches!(
-            Cainiao::action_result(action(), reply(200)),
-            ActionOutcome::Done
-        ));
-        assert!(matches!(
-            Cainiao::action_result(action(), reply(503)),
-            ActionOutcome::Retry(m) if m == "the platform answered 503: busy"
-        ));
-        assert!(matches!(
-            Cainiao::action_result(action(), reply(401)),
-            ActionOutcome::Refused(_)
-        ));
-    }
 }

@@ -183,33 +183,4 @@ mod tests {
         );
         assert_eq!((limits.input_bytes, limits.output_bytes), (None, None));
     }
-
-    #[test]
-    fn an_action_reply_is_judged_by_its_status() {
-        let action = || {
-            Action::ConfirmShipment(ShipmentConfirmation {
-                order_external_id: "1".into(),
-                carrier: "usps".into(),
-                tracking_number: "9400".into(),
-                line_ids: vec![],
-            })
-        };
-        let reply = |status: u16| HttpResponse {
-            status,
-            headers: vec![],
-            body: b"busy".to_vec(),
-        };
-        assert!(matches!(
-            EasyPost::action_result(action(), reply(201)),
-            ActionOutcome::Done
-        ));
-        assert!(matches!(
-            EasyPost::action_result(action(), reply(429)),
-            ActionOutcome::Retry(m) if m == "the platform answered 429: busy"
-        ));
-        assert!(matches!(
-            EasyPost::action_result(action(), reply(422)),
-            ActionOutcome::Refused(_)
-        ));
-    }
 }

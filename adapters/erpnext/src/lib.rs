@@ -127,7 +127,7 @@ bindings::export!(ErpNext with_types_in bindings);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bindings::orderhub::adapter::types::{Field, ShipmentConfirmation};
+    use bindings::orderhub::adapter::types::Field;
 
     fn account(utc_offset: &str) -> Account {
         Account {
@@ -166,38 +166,5 @@ mod tests {
             (None, None, None)
         );
         assert_eq!((limits.input_bytes, limits.output_bytes), (None, None));
-    }
-
-    #[test]
-    fn an_action_reply_is_judged_by_its_status() {
-        let action = || {
-            Action::ConfirmShipment(ShipmentConfirmation {
-                order_external_id: "SO-1".into(),
-                carrier: "dhl".into(),
-                tracking_number: "1Z1".into(),
-                line_ids: vec![],
-            })
-        };
-        let reply = |status: u16| HttpResponse {
-            status,
-            headers: vec![],
-            body: b"busy".to_vec(),
-        };
-        assert!(matches!(
-            ErpNext::outbound_action(action(), account("+08:00"), 0),
-            Err(AdapterError::Unsupported(_))
-        ));
-        assert!(matches!(
-            ErpNext::action_result(action(), reply(200)),
-            ActionOutcome::Done
-        ));
-        assert!(matches!(
-            ErpNext::action_result(action(), reply(503)),
-            ActionOutcome::Retry(m) if m == "the platform answered 503: busy"
-        ));
-        assert!(matches!(
-            ErpNext::action_result(action(), reply(417)),
-            ActionOutcome::Refused(_)
-        ));
     }
 }

@@ -214,31 +214,4 @@ mod tests {
             Err(AdapterError::Unsupported(_))
         ));
     }
-
-    #[test]
-    fn an_action_reply_is_judged_by_its_status() {
-        let action = Action::ConfirmShipment(ShipmentConfirmation {
-            order_external_id: "MP20240401000123".into(),
-            carrier: "sf".into(),
-            tracking_number: "SF1".into(),
-            line_ids: vec![],
-        });
-        let reply = |status: u16| HttpResponse {
-            status,
-            headers: vec![],
-            body: b"busy".to_vec(),
-        };
-        assert_eq!(
-            Generic::action_result(action.clone(), reply(204)),
-            ActionOutcome::Done
-        );
-        assert_eq!(
-            Generic::action_result(action.clone(), reply(503)),
-            ActionOutcome::Retry("the platform answered 503: busy".into())
-        );
-        assert_eq!(
-            Generic::action_result(action, reply(400)),
-            ActionOutcome::Refused("the platform answered 400: busy".into())
-        );
-    }
 }

@@ -192,33 +192,4 @@ mod tests {
         );
         assert_eq!((limits.input_bytes, limits.output_bytes), (None, None));
     }
-
-    #[test]
-    fn an_action_reply_is_judged_by_its_status() {
-        let action = || {
-            Action::ConfirmShipment(ShipmentConfirmation {
-                order_external_id: "1".into(),
-                carrier: "jd".into(),
-                tracking_number: "JDV1".into(),
-                line_ids: vec![],
-            })
-        };
-        let reply = |status: u16| HttpResponse {
-            status,
-            headers: vec![],
-            body: b"busy".to_vec(),
-        };
-        assert!(matches!(
-            JdLogistics::action_result(action(), reply(204)),
-            ActionOutcome::Done
-        ));
-        assert!(matches!(
-            JdLogistics::action_result(action(), reply(502)),
-            ActionOutcome::Retry(m) if m == "the platform answered 502: busy"
-        ));
-        assert!(matches!(
-            JdLogistics::action_result(action(), reply(403)),
-            ActionOutcome::Refused(_)
-        ));
-    }
 }

@@ -190,34 +190,4 @@ mod tests {
         );
         assert_eq!((limits.input_bytes, limits.output_bytes), (None, None));
     }
-
-    #[test]
-    fn an_action_reply_is_judged_by_its_status() {
-        use bindings::orderhub::adapter::types::ShipmentConfirmation;
-        let action = || {
-            Action::ConfirmShipment(ShipmentConfirmation {
-                order_external_id: "SO1".into(),
-                carrier: "sf".into(),
-                tracking_number: "SF1".into(),
-                line_ids: vec![],
-            })
-        };
-        let reply = |status: u16| HttpResponse {
-            status,
-            headers: vec![],
-            body: b"busy".to_vec(),
-        };
-        assert!(matches!(
-            JuShuiTan::action_result(action(), reply(200)),
-            ActionOutcome::Done
-        ));
-        assert!(matches!(
-            JuShuiTan::action_result(action(), reply(429)),
-            ActionOutcome::Retry(m) if m == "the platform answered 429: busy"
-        ));
-        assert!(matches!(
-            JuShuiTan::action_result(action(), reply(403)),
-            ActionOutcome::Refused(_)
-        ));
-    }
 }

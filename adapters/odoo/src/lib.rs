@@ -130,7 +130,6 @@ bindings::export!(Odoo with_types_in bindings);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use bindings::orderhub::adapter::types::ShipmentConfirmation;
 
     fn account() -> Account {
         Account {
@@ -162,38 +161,5 @@ mod tests {
             (None, None, None)
         );
         assert_eq!((limits.input_bytes, limits.output_bytes), (None, None));
-    }
-
-    #[test]
-    fn an_action_reply_is_judged_by_its_status() {
-        let action = || {
-            Action::ConfirmShipment(ShipmentConfirmation {
-                order_external_id: "S4".into(),
-                carrier: "dhl".into(),
-                tracking_number: "1Z1".into(),
-                line_ids: vec![],
-            })
-        };
-        let reply = |status: u16| HttpResponse {
-            status,
-            headers: vec![],
-            body: b"busy".to_vec(),
-        };
-        assert!(matches!(
-            Odoo::outbound_action(action(), account(), 0),
-            Err(AdapterError::Unsupported(_))
-        ));
-        assert!(matches!(
-            Odoo::action_result(action(), reply(200)),
-            ActionOutcome::Done
-        ));
-        assert!(matches!(
-            Odoo::action_result(action(), reply(504)),
-            ActionOutcome::Retry(m) if m == "the platform answered 504: busy"
-        ));
-        assert!(matches!(
-            Odoo::action_result(action(), reply(401)),
-            ActionOutcome::Refused(_)
-        ));
     }
 }

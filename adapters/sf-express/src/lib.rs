@@ -173,33 +173,4 @@ mod tests {
         );
         assert_eq!((limits.input_bytes, limits.output_bytes), (None, None));
     }
-
-    #[test]
-    fn an_action_reply_is_judged_by_its_status() {
-        let action = || {
-            Action::ConfirmShipment(ShipmentConfirmation {
-                order_external_id: "1".into(),
-                carrier: "sf".into(),
-                tracking_number: "SF1".into(),
-                line_ids: vec![],
-            })
-        };
-        let reply = |status: u16| HttpResponse {
-            status,
-            headers: vec![],
-            body: b"busy".to_vec(),
-        };
-        assert!(matches!(
-            SfExpress::action_result(action(), reply(200)),
-            ActionOutcome::Done
-        ));
-        assert!(matches!(
-            SfExpress::action_result(action(), reply(429)),
-            ActionOutcome::Retry(m) if m == "the platform answered 429: busy"
-        ));
-        assert!(matches!(
-            SfExpress::action_result(action(), reply(404)),
-            ActionOutcome::Refused(_)
-        ));
-    }
 }

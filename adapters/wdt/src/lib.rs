@@ -183,34 +183,4 @@ mod tests {
         );
         assert_eq!((limits.input_bytes, limits.output_bytes), (None, None));
     }
-
-    #[test]
-    fn an_action_reply_is_judged_by_its_status() {
-        use bindings::orderhub::adapter::types::ShipmentConfirmation;
-        let action = || {
-            Action::ConfirmShipment(ShipmentConfirmation {
-                order_external_id: "T1".into(),
-                carrier: "zto".into(),
-                tracking_number: "ZT1".into(),
-                line_ids: vec![],
-            })
-        };
-        let reply = |status: u16| HttpResponse {
-            status,
-            headers: vec![],
-            body: b"busy".to_vec(),
-        };
-        assert!(matches!(
-            Wdt::action_result(action(), reply(200)),
-            ActionOutcome::Done
-        ));
-        assert!(matches!(
-            Wdt::action_result(action(), reply(502)),
-            ActionOutcome::Retry(m) if m == "the platform answered 502: busy"
-        ));
-        assert!(matches!(
-            Wdt::action_result(action(), reply(404)),
-            ActionOutcome::Refused(_)
-        ));
-    }
 }

@@ -12,6 +12,12 @@
 //! commit is redelivered by the platform. A message whose content cannot be
 //! read is kept as a dead letter (replayable after a fix) and acknowledged.
 //!
+//! A connection that goes quiet is not trusted: the host pings every
+//! `keepalive_secs` and gives the connection up when nothing at all (a frame
+//! or a pong) has arrived for `idle_limit_secs`, since a peer that vanished
+//! without closing the TCP connection would otherwise hold the session
+//! forever.
+//!
 //! When the connection drops, the platform ends the session or the store
 //! fails, the task reconnects after a wait that doubles from
 //! `reconnect_min_ms` up to `reconnect_max_secs`, and starts from
@@ -59,6 +65,8 @@ pub enum SessionError {
     Closed { origin: String, reason: String },
     #[error("the platform ended the session: {0}")]
     Ended(String),
+    #[error("{origin} sent nothing, not even a pong, for {silent:?}")]
+    Silent { origin: String, silent: Duration },
     #[error(transparent)]
     Pipeline(#[from] PipelineError),
 }
@@ -194,9 +202,13 @@ impl Consumer {
             tick_every
         });
         ticks.tick().await;
+        let mut keepalive = tokio::time::interval(self.settings.keepalive);
+        keepalive.tick().await;
+        let mut heard = tokio::time::Instant::now();
         loop {
             tokio::select! {
                 received = socket.next() => {
+                    heard = tokio::time::Instant::now();
                     let frame = match received {
                         None => return Err(SessionError::Closed { origin, reason: String::new() }),
                         Some(Err(e)) => return Err(transport(e)),
@@ -229,6 +241,13 @@ impl Consumer {
                         let _ = socket.close(None).await;
                         return Err(SessionError::Ended(reason));
                     }
+                }
+                _ = keepalive.tick() => {
+                    if heard.elapsed() >= self.settings.idle_limit {
+                        let _ = socket.close(None).await;
+                        return Err(SessionError::Silent { origin, silent: heard.elapsed() });
+                    }
+                    socket.send(Message::Ping(Vec::new().into())).await.map_err(transport)?;
                 }
                 _ = ticks.tick(), if !tick_every.is_zero() => {
                     let (adapter, data) = (adapter.clone(), account.data.clone());
