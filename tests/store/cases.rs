@@ -629,6 +629,26 @@ pub fn lists_and_inbox_queries(b: &Backend) {
         .map(|o| o.external_id)
         .collect();
     assert_eq!(orders, ["3003", "3002", "3001"]);
+    // Reconciliation's question: which of the account's orders changed since?
+    let stored = store.list_orders(10).unwrap();
+    let middle = stored
+        .iter()
+        .find(|o| o.external_id == "3002")
+        .unwrap()
+        .updated_at;
+    let (adapter, account) = (stored[0].adapter.clone(), stored[0].account.clone());
+    assert_eq!(
+        store
+            .order_ids_changed_since(&adapter, &account, middle)
+            .unwrap(),
+        ["3002", "3003"]
+    );
+    assert!(
+        store
+            .order_ids_changed_since(&adapter, "another-account", middle)
+            .unwrap()
+            .is_empty()
+    );
     let first_two: Vec<String> = store
         .list_orders(2)
         .unwrap()

@@ -187,13 +187,11 @@ impl Poller {
 
         let store = pipeline.store.clone();
         let (a, b) = (adapter_id.to_string(), account_id.to_string());
-        let stored = pipeline
-            .blocking(move || store.list_orders(100_000))
+        let changed = pipeline
+            .blocking(move || store.order_ids_changed_since(&a, &b, since))
             .await??;
-        report.only_in_store = stored
+        report.only_in_store = changed
             .into_iter()
-            .filter(|o| o.adapter == a && o.account == b && o.updated_at >= since)
-            .map(|o| o.external_id)
             .filter(|id| !reported.contains(id))
             .collect();
         Ok(report)

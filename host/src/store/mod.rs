@@ -164,6 +164,14 @@ pub trait OrderStore: Send + Sync {
     fn record_auth_failure(&self, failure: AuthFailure) -> Result<(), StoreError>;
     fn auth_failures(&self, limit: usize) -> Result<Vec<AuthFailure>, StoreError>;
     fn list_orders(&self, limit: usize) -> Result<Vec<OrderRecord>, StoreError>;
+    /// The external ids of one account's orders that changed at or after
+    /// `since`, in id order (what reconciliation compares against).
+    fn order_ids_changed_since(
+        &self,
+        adapter: &str,
+        account: &str,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<String>, StoreError>;
     fn order(
         &self,
         adapter: &str,

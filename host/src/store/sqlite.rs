@@ -905,6 +905,26 @@ impl OrderStore for SqliteStore {
         })
     }
 
+    fn order_ids_changed_since(
+        &self,
+        adapter: &str,
+        account: &str,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<String>, StoreError> {
+        self.read(|c| {
+            // Times are stored as fixed-width RFC 3339 UTC text, so text
+            // order is time order.
+            let mut stmt = c.prepare(
+                "SELECT external_id FROM orders WHERE adapter = ?1 AND account = ?2 \
+                 AND updated_at >= ?3 ORDER BY external_id",
+            )?;
+            let ids = stmt
+                .query_map(rusqlite::params![adapter, account, ts(since)], |r| r.get(0))?
+                .collect::<Result<Vec<String>, _>>()?;
+            Ok(ids)
+        })
+    }
+
     fn order(
         &self,
         adapter: &str,

@@ -223,6 +223,16 @@ impl OrderStore for PgStore {
         self.read(move |s| read::list_orders(s, limit))
     }
 
+    fn order_ids_changed_since(
+        &self,
+        adapter: &str,
+        account: &str,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<String>, StoreError> {
+        let (adapter, account) = (adapter.to_string(), account.to_string());
+        self.read(move |s| read::order_ids_changed_since(s, &adapter, &account, since))
+    }
+
     fn order(
         &self,
         adapter: &str,

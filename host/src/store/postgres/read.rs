@@ -239,6 +239,22 @@ pub(super) fn list_orders<C: GenericClient>(
     .collect()
 }
 
+pub(super) fn order_ids_changed_since<C: GenericClient>(
+    s: &mut Session<'_, C>,
+    adapter: &str,
+    account: &str,
+    since: DateTime<Utc>,
+) -> Result<Vec<String>, StoreError> {
+    Ok(s.query(
+        "SELECT external_id FROM orders WHERE adapter = $1 AND account = $2 \
+             AND updated_at >= $3 ORDER BY external_id COLLATE \"C\"",
+        &[&adapter, &account, &since],
+    )?
+    .iter()
+    .map(|r| r.get(0))
+    .collect())
+}
+
 pub(super) fn order_view<C: GenericClient>(
     s: &mut Session<'_, C>,
     adapter: &str,
