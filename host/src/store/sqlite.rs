@@ -64,6 +64,9 @@ pub struct SqliteStore {
     jobs: Mutex<Option<mpsc::Sender<Job>>>,
     writer: Mutex<Option<JoinHandle<()>>>,
     reader: Mutex<Connection>,
+    /// The outbox sender's connection, opened on its first claim and kept:
+    /// claims and finishes come every `[outbox] interval_secs`.
+    outbox: Mutex<Option<Connection>>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -111,6 +114,24 @@ pub fn migrate(conn: &mut Connection) -> Result<usize, StoreError> {
 }
 
 impl SqliteStore {
+    /// Runs `f` on the outbox connection, opening it when there is none (or
+    /// the last use failed, so a broken connection is not kept).
+    fn with_outbox<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut slot = self.outbox.lock().map_err(|_| StoreError::WriterGone)?;
+        let mut conn = match slot.take() {
+            Some(conn) => conn,
+            None => open_connection(&self.path)?,
+        };
+        let out = f(&mut conn);
+        if out.is_ok() {
+            *slot = Some(conn);
+        }
+        out
+    }
+
     /// Opens (creating if needed) and migrates the database at `path`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -135,6 +156,7 @@ impl SqliteStore {
             jobs: Mutex::new(Some(tx)),
             writer: Mutex::new(Some(writer)),
             reader: Mutex::new(reader),
+            outbox: Mutex::new(None),
         })
     }
 
@@ -798,7 +820,7 @@ impl OrderStore for SqliteStore {
         lease_until: DateTime<Utc>,
         limit: usize,
     ) -> Result<Vec<OutboxItem>, StoreError> {
-        outbox::claim(&self.path, now, lease_until, limit)
+        self.with_outbox(|c| outbox::claim(c, now, lease_until, limit))
     }
 
     fn finish_confirmation(
@@ -807,7 +829,7 @@ impl OrderStore for SqliteStore {
         result: SendResult,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        outbox::finish(&self.path, id, &result, now)
+        self.with_outbox(|c| outbox::finish(c, id, &result, now))
     }
 
     fn confirmations_of(

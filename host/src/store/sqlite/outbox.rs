@@ -2,12 +2,10 @@
 //! `SqliteTx`); claiming and finishing use a connection of their own, like
 //! import does, and wait for the writer through SQLite's busy timeout.
 
-use std::path::Path;
-
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, Row, TransactionBehavior, params};
 
-use super::{open_connection, parse_ts, ts};
+use super::{parse_ts, ts};
 use crate::store::outbox::{OutboxItem, OutboxState, SendResult};
 use crate::store::{ConfirmationRequest, StoreError};
 
@@ -80,12 +78,11 @@ pub(super) fn select(
 
 /// Claims due items until `lease_until`.
 pub(super) fn claim(
-    path: &Path,
+    conn: &mut Connection,
     now: DateTime<Utc>,
     lease_until: DateTime<Utc>,
     limit: usize,
 ) -> Result<Vec<OutboxItem>, StoreError> {
-    let mut conn = open_connection(path)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let due = select(
         &tx,
@@ -105,12 +102,11 @@ pub(super) fn claim(
 
 /// Records what sending a claimed item did.
 pub(super) fn finish(
-    path: &Path,
+    conn: &mut Connection,
     id: i64,
     result: &SendResult,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let conn = open_connection(path)?;
     let (state, error, next) = result.columns(now);
     conn.execute(
         "UPDATE outbox SET state = ?2, last_error = ?3, next_attempt_at = ?4, attempts = attempts + 1,
