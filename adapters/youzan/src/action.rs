@@ -78,6 +78,9 @@ const CONCURRENT: &str = "102510001";
 /// 不能重复提交已发过货的商品: the goods are already shipped.
 const ALREADY_SHIPPED: &str = "102570007";
 
+/// 操作异常: a failure the confirmation's error list says to try again.
+const OPERATION_EXCEPTION: &str = "-100";
+
 /// The code and message of one error object, read as text (Youzan sends codes
 /// as numbers, some proxies as strings).
 fn code_and_message(error: &Fields<'_>, code: &str, message: &str) -> (String, String) {
@@ -87,9 +90,13 @@ fn code_and_message(error: &Fields<'_>, code: &str, message: &str) -> (String, S
     )
 }
 
-/// A code Youzan documents as throttling or as a request still in progress.
+/// A code Youzan documents as throttling, as a request still in progress, or
+/// as an operation failure worth repeating.
 fn temporary(code: &str) -> bool {
-    code == GW_THROTTLED || code == CONCURRENT || THROTTLED.contains(&code)
+    code == GW_THROTTLED
+        || code == CONCURRENT
+        || code == OPERATION_EXCEPTION
+        || THROTTLED.contains(&code)
 }
 
 fn judge_error(code: String, message: String, layer: &str, status: u16) -> ActionOutcome {
@@ -219,6 +226,11 @@ mod tests {
         let concurrent = r#"{"code":102510001,"data":null,"success":false,"message":"不能同时发起两笔相同的发货请求","request_id":null}"#;
         assert!(
             matches!(result(&reply(200, concurrent)), ActionOutcome::Retry(m) if m.contains("102510001"))
+        );
+        let exception = r#"{"code":-100,"data":null,"success":false,"message":"操作异常"}"#;
+        assert_eq!(
+            result(&reply(200, exception)),
+            ActionOutcome::Retry("Youzan error -100 操作异常, try again later".into())
         );
         assert!(matches!(
             result(&reply(502, "<html>Bad Gateway</html>")),
