@@ -70,18 +70,10 @@ pub fn cursor_at_polls(adapter: &dyn Probe, sample: &Sample) -> Result<(), Strin
 mod tests {
     use super::super::probe::tests::Fake;
     use super::*;
-    use orderhub_core::model::{AccountData, AdapterError, OutboundRequest};
+    use orderhub_core::model::{AdapterError, OutboundRequest};
 
     fn sample() -> Sample {
-        Sample {
-            account: AccountData {
-                id: "main".into(),
-                secrets: vec![],
-                credentials: vec![],
-            },
-            now: Utc.with_ymd_and_hms(2024, 4, 1, 10, 0, 0).unwrap(),
-            origin: "the account of fixture poll-first".into(),
-        }
+        super::super::probe::tests::test_sample("the account of fixture poll-first")
     }
 
     fn typed(kind: AdapterErrorKind, message: &str) -> CallError {

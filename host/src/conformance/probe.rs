@@ -242,6 +242,20 @@ pub mod tests {
         })
     }
 
+    /// The account and time the unit tests of the checks run with.
+    pub fn test_sample(origin: &str) -> Sample {
+        use chrono::TimeZone as _;
+        Sample {
+            account: AccountData {
+                id: "main".into(),
+                secrets: vec![],
+                credentials: vec![],
+            },
+            now: Utc.with_ymd_and_hms(2024, 4, 1, 10, 0, 0).unwrap(),
+            origin: origin.into(),
+        }
+    }
+
     /// An adapter made of one plain function per call; by default it is not
     /// polled, has no stream, and reads action replies by their status.
     pub struct Fake {

@@ -134,19 +134,10 @@ pub fn stream_receive_never_traps(
 mod tests {
     use super::super::probe::tests::Fake;
     use super::*;
-    use chrono::{TimeZone as _, Utc};
-    use orderhub_core::model::{AccountData, AdapterError, AdapterErrorKind};
+    use orderhub_core::model::{AdapterError, AdapterErrorKind};
 
     fn sample() -> Sample {
-        Sample {
-            account: AccountData {
-                id: "main".into(),
-                secrets: vec![],
-                credentials: vec![],
-            },
-            now: Utc.with_ymd_and_hms(2024, 4, 1, 10, 0, 0).unwrap(),
-            origin: "an empty account".into(),
-        }
+        super::super::probe::tests::test_sample("an empty account")
     }
 
     fn reply(
