@@ -106,23 +106,25 @@ impl Consumer {
             if report.messages > 0 {
                 wait = self.settings.reconnect_min;
             }
-            match ended {
-                Ok(()) => {}
-                Err(e) => tracing::warn!(
-                    adapter = self.adapter,
-                    account = self.account,
-                    messages = report.messages,
-                    retry_in = ?wait,
-                    "push stream ended: {e}"
-                ),
-            }
+            let Err(e) = ended;
+            tracing::warn!(
+                adapter = self.adapter,
+                account = self.account,
+                messages = report.messages,
+                retry_in = ?wait,
+                "push stream ended: {e}"
+            );
             tokio::time::sleep(wait).await;
             wait = (wait * 2).min(self.settings.reconnect_max);
         }
     }
 
-    /// One connection, from the signed handshake to its end.
-    pub async fn session(&self, report: &mut SessionReport) -> Result<(), SessionError> {
+    /// One connection, from the signed handshake to its end; it only ever
+    /// ends with the reason why.
+    pub async fn session(
+        &self,
+        report: &mut SessionReport,
+    ) -> Result<std::convert::Infallible, SessionError> {
         let (adapter, account) = self.pipeline.resolve(&self.adapter, &self.account)?;
         let opened = {
             let (adapter, data) = (adapter.clone(), account.data.clone());
