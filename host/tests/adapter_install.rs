@@ -2,6 +2,9 @@
 //! against a running `orderhub serve` through its admin API, and on disk
 //! when no admin API is configured.
 
+mod support;
+use support::{root, wasm};
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output};
@@ -11,28 +14,6 @@ use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_orderhub");
 const TOKEN: &str = "cli-admin-token-0123456789";
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn wasm(adapter: &str) -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("target"));
-    let path = target
-        .join("wasm32-wasip2/adapter")
-        .join(format!("adapter_{adapter}.wasm"));
-    assert!(
-        path.exists(),
-        "{} is missing: build the adapters first with `make adapters`",
-        path.display()
-    );
-    path
-}
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")

@@ -1,34 +1,15 @@
 //! The `orderhub` binary as an operator and an adapter author use it: the
 //! runner on every shipped adapter, and `serve` started from a config file.
 
+mod support;
+use support::{root, wasm};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_orderhub");
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn wasm(adapter: &str) -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("target"));
-    let path = target
-        .join("wasm32-wasip2/adapter")
-        .join(format!("adapter_{adapter}.wasm"));
-    assert!(
-        path.exists(),
-        "{} is missing: build the adapters first with `make adapters`",
-        path.display()
-    );
-    path
-}
 
 fn fixture(adapter: &str, name: &str) -> PathBuf {
     root()

@@ -2,22 +2,12 @@
 //! refused and never cached, and the next install waits for nothing.
 //! (Its own test binary: the overrun count is process-wide.)
 
-use std::path::{Path, PathBuf};
+mod support;
+
 use std::time::Duration;
 
 use orderhub_host::runtime::cache::{DeadlineError, cache_path, overruns, precompile_within};
 use orderhub_host::runtime::{Sandbox, SandboxConfig, component_sha256};
-
-fn shopify_wasm() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf();
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"));
-    target.join("wasm32-wasip2/adapter/adapter_shopify.wasm")
-}
 
 #[test]
 fn an_overrun_compile_is_refused_and_not_cached() {
@@ -26,7 +16,7 @@ fn an_overrun_compile_is_refused_and_not_cached() {
         ..SandboxConfig::default()
     })
     .unwrap();
-    let bytes = std::fs::read(shopify_wasm()).expect("make adapters first");
+    let bytes = std::fs::read(support::wasm("shopify")).expect("make adapters first");
     let sha = component_sha256(&bytes);
     let cache = tempfile::tempdir().unwrap();
     let path = cache_path(sandbox.engine(), &sha, cache.path());

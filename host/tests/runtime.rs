@@ -1,30 +1,12 @@
 //! The sandbox's loading path: the compiled-adapter cache and contract checks.
 
-use std::path::{Path, PathBuf};
+mod support;
+use support::wasm;
 
 use orderhub_host::runtime::cache::cache_path;
 use orderhub_host::runtime::{
     Limits, LoadError, LoadedAdapter, Sandbox, SandboxConfig, component_sha256,
 };
-
-fn wasm(adapter: &str) -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf();
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"));
-    let path = target
-        .join("wasm32-wasip2/adapter")
-        .join(format!("adapter_{adapter}.wasm"));
-    assert!(
-        path.exists(),
-        "{} is missing: build the adapters first with `make adapters`",
-        path.display()
-    );
-    path
-}
 
 fn sandbox() -> Sandbox {
     Sandbox::new(SandboxConfig {
